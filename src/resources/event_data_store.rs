@@ -1,0 +1,106 @@
+//! Data source `cloudtrail_event_data_store`: looks a store up by ARN or ID and exposes its name,
+//! status, ingestion state and event categories.
+
+use crate::aws::arn::StoreRef;
+use crate::aws::store::{Lookup, Store};
+use crate::cty::{Type, Value};
+use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
+use crate::resources::{Ctx, DataSource, StateResponse, object, validate_store_ref};
+use crate::schema::{Attribute, Block, Schema};
+
+pub struct EventDataStore;
+
+impl DataSource for EventDataStore {
+    const TYPE_NAME: &'static str = "cloudtrail_event_data_store";
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("Reads a CloudTrail Lake event data store by ARN or ID.")
+                .attribute(Attribute::string("event_data_store").required().description("ARN of the event data store, or the ID at the end of its ARN."))
+                .attribute(Attribute::string("id").computed().description("The store's full ARN."))
+                .attribute(Attribute::string("arn").computed().description("The store's full ARN."))
+                .attribute(Attribute::string("name").computed().description("The store's name."))
+                .attribute(Attribute::string("status").computed().description("The store's status, e.g. `ENABLED` or `STOPPED_INGESTION`."))
+                .attribute(Attribute::bool("ingestion_enabled").computed().description("Whether ingestion is started (`ENABLED` or `STARTING_INGESTION`)."))
+                .attribute(Attribute::typed("event_categories", Type::list(Type::String)).computed().description("Values of the store's `eventCategory` selectors, e.g. `[\"Management\"]`."))
+                .attribute(Attribute::bool("multi_region_enabled").computed().description("Whether the store collects events from all regions."))
+                .attribute(Attribute::bool("organization_enabled").computed().description("Whether the store collects events from the whole organization."))
+                .attribute(Attribute::number("retention_period").computed().description("Retention in days."))
+                .attribute(Attribute::bool("termination_protection_enabled").computed().description("Whether termination protection is on.")),
+        )
+    }
+
+    fn validate(config: &Value) -> Diagnostics {
+        validate_store_ref(config, "event_data_store")
+    }
+
+    async fn read(&self, ctx: &Ctx, config: Value) -> StateResponse {
+        let mut resp = StateResponse {
+            diagnostics: Self::validate(&config),
+            ..StateResponse::default()
+        };
+        if resp.diagnostics.has_errors() {
+            return resp;
+        }
+        let Some(raw) = config.get("event_data_store").and_then(Value::as_str) else {
+            return resp;
+        };
+        let Ok(store) = StoreRef::parse(raw) else {
+            return resp;
+        };
+        let path = attr_path(&["event_data_store"]);
+        let lookup = match ctx
+            .aws()
+            .and_then(|aws| aws.client(store.region.as_deref()))
+        {
+            Ok(client) => {
+                Store {
+                    client: &client,
+                    store: &store,
+                    path: Some(path.clone()),
+                }
+                .get()
+                .await
+            }
+            Err(d) => Err(d),
+        };
+        match lookup {
+            Ok(Lookup::Found(info)) => {
+                resp.state = object([
+                    ("event_data_store", Value::string(raw)),
+                    ("id", Value::string(&info.arn)),
+                    ("arn", Value::string(&info.arn)),
+                    ("name", Value::string(&info.name)),
+                    ("status", Value::string(&info.status)),
+                    ("ingestion_enabled", Value::Bool(info.ingestion_enabled())),
+                    (
+                        "event_categories",
+                        Value::List(info.event_categories.iter().map(Value::string).collect()),
+                    ),
+                    ("multi_region_enabled", Value::Bool(info.multi_region_enabled)),
+                    ("organization_enabled", Value::Bool(info.organization_enabled)),
+                    (
+                        "retention_period",
+                        info.retention_period
+                            .map(|d| Value::Number(crate::cty::Number::Int(d)))
+                            .unwrap_or(Value::Null),
+                    ),
+                    (
+                        "termination_protection_enabled",
+                        Value::Bool(info.termination_protection_enabled),
+                    ),
+                ]);
+            }
+            Ok(Lookup::Gone) => resp.diagnostics.push(
+                Diagnostic::error(
+                    "Event data store not found",
+                    format!("No event data store {raw:?} exists (or it is pending deletion) in this account and region."),
+                )
+                .at(path),
+            ),
+            Err(d) => resp.diagnostics.push(d),
+        }
+        resp
+    }
+}

@@ -1,0 +1,102 @@
+//! What a resource and a data source are to the protocol layer: traits called with decoded
+//! values of their own schema, a context carrying the AWS clients and the cancellation token,
+//! and answers made of values and diagnostics. No protobuf type crosses this line.
+
+pub mod event_data_store;
+pub mod ingestion_state;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::aws::AwsClients;
+use crate::cty::Value;
+use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use crate::schema::Schema;
+
+/// Handed to every operation.
+#[derive(Clone)]
+pub struct Ctx {
+    /// `None` until ConfigureProvider ran with a wholly known provider block.
+    pub aws: Option<Arc<AwsClients>>,
+    /// Cancelled by StopProvider: every wait and retry loop must watch it.
+    pub cancel: CancellationToken,
+}
+
+impl Ctx {
+    pub fn aws(&self) -> Result<&AwsClients, Diagnostic> {
+        self.aws.as_deref().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "The cloudtrail provider block could not be configured (its values are not yet \
+                 known or invalid), so no AWS call can be made.",
+            )
+        })
+    }
+}
+
+pub struct PlanRequest {
+    pub config: Value,
+    pub prior_state: Value,
+    pub proposed_new_state: Value,
+}
+
+#[derive(Default)]
+pub struct PlanResponse {
+    pub planned_state: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ApplyRequest {
+    pub config: Value,
+    pub prior_state: Value,
+    pub planned_state: Value,
+}
+
+/// `new_state` is recorded by Terraform even with errors, so it must say what really happened.
+#[derive(Default)]
+pub struct StateResponse {
+    pub state: Value,
+    pub diagnostics: Diagnostics,
+}
+
+pub trait Resource: Send + Sync {
+    const TYPE_NAME: &'static str;
+    fn schema() -> Schema;
+    /// Static checks only: no AWS call (`terraform validate` runs without credentials).
+    fn validate(config: &Value) -> Diagnostics;
+    fn plan(&self, ctx: &Ctx, req: PlanRequest) -> impl Future<Output = PlanResponse> + Send;
+    fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> impl Future<Output = StateResponse> + Send;
+    /// `state` Null in the answer means the object is gone and leaves Terraform's state.
+    fn read(&self, ctx: &Ctx, state: Value) -> impl Future<Output = StateResponse> + Send;
+    fn import(&self, ctx: &Ctx, id: &str) -> StateResponse;
+}
+
+pub trait DataSource: Send + Sync {
+    const TYPE_NAME: &'static str;
+    fn schema() -> Schema;
+    fn validate(config: &Value) -> Diagnostics;
+    fn read(&self, ctx: &Ctx, config: Value) -> impl Future<Output = StateResponse> + Send;
+}
+
+/// Builds an object value from attribute names and values.
+pub fn object<const N: usize>(attrs: [(&str, Value); N]) -> Value {
+    Value::Object(attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+/// The ARN/ID rule as a validator: skips null and unknown (checked again at apply), else reports
+/// the value and the rule at the attribute.
+pub fn validate_store_ref(config: &Value, attr: &'static str) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if let Some(text) = config.get(attr).and_then(Value::as_str)
+        && let Err(err) = crate::aws::arn::StoreRef::parse(text)
+    {
+        diags.push(
+            Diagnostic::error(format!("Invalid {attr}"), format!("{attr}: {err}"))
+                .at(crate::diagnostics::attr_path(&[attr])),
+        );
+    }
+    diags
+}

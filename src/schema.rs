@@ -1,0 +1,190 @@
+//! Declarative schemas: attributes and nested blocks with their types, flags and Markdown
+//! descriptions, written once in code. The protocol layer turns them into tfplugin6 schemas, the
+//! codec derives value types from them, and the docs are generated from the same descriptions.
+
+use std::collections::BTreeMap;
+
+use crate::cty::Type;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    pub version: i64,
+    pub block: Block,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Block {
+    pub attributes: Vec<Attribute>,
+    pub blocks: Vec<NestedBlock>,
+    pub description: &'static str,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: &'static str,
+    pub required: bool,
+    pub optional: bool,
+    pub computed: bool,
+    pub sensitive: bool,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    Single,
+    List,
+    Set,
+    Map,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedBlock {
+    pub name: &'static str,
+    pub block: Block,
+    pub nesting: Nesting,
+    pub min_items: i64,
+    pub max_items: i64,
+}
+
+impl Attribute {
+    fn new(name: &'static str, ty: Type) -> Self {
+        Attribute {
+            name,
+            ty,
+            description: "",
+            required: false,
+            optional: false,
+            computed: false,
+            sensitive: false,
+            deprecated: false,
+        }
+    }
+    pub fn string(name: &'static str) -> Self {
+        Self::new(name, Type::String)
+    }
+    pub fn bool(name: &'static str) -> Self {
+        Self::new(name, Type::Bool)
+    }
+    pub fn number(name: &'static str) -> Self {
+        Self::new(name, Type::Number)
+    }
+    pub fn typed(name: &'static str, ty: Type) -> Self {
+        Self::new(name, ty)
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+    pub fn computed(mut self) -> Self {
+        self.computed = true;
+        self
+    }
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+    pub fn deprecated(mut self) -> Self {
+        self.deprecated = true;
+        self
+    }
+    pub fn description(mut self, text: &'static str) -> Self {
+        self.description = text;
+        self
+    }
+}
+
+impl Block {
+    pub fn new(description: &'static str) -> Self {
+        Block {
+            description,
+            ..Block::default()
+        }
+    }
+    pub fn attribute(mut self, attribute: Attribute) -> Self {
+        self.attributes.push(attribute);
+        self
+    }
+    pub fn block(mut self, name: &'static str, nesting: Nesting, block: Block) -> Self {
+        let max_items = if nesting == Nesting::Single { 1 } else { 0 };
+        self.blocks.push(NestedBlock {
+            name,
+            block,
+            nesting,
+            min_items: 0,
+            max_items,
+        });
+        self
+    }
+
+    /// The cty type of a value of this block: an object with one attribute per attribute and
+    /// nested block (single blocks are objects, list/set/map blocks collections of objects).
+    pub fn value_type(&self) -> Type {
+        let mut attrs = BTreeMap::new();
+        for a in &self.attributes {
+            attrs.insert(a.name.to_owned(), a.ty.clone());
+        }
+        for b in &self.blocks {
+            let inner = b.block.value_type();
+            let ty = match b.nesting {
+                Nesting::Single => inner,
+                Nesting::List => Type::List(Box::new(inner)),
+                Nesting::Set => Type::Set(Box::new(inner)),
+                Nesting::Map => Type::Map(Box::new(inner)),
+            };
+            attrs.insert(b.name.to_owned(), ty);
+        }
+        Type::Object(attrs)
+    }
+
+    pub fn find_attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}
+
+impl Schema {
+    pub fn new(version: i64, block: Block) -> Self {
+        Schema { version, block }
+    }
+    pub fn value_type(&self) -> Type {
+        self.block.value_type()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_type_includes_blocks_by_nesting() {
+        let schema = Schema::new(
+            0,
+            Block::new("x")
+                .attribute(Attribute::string("a").required())
+                .block(
+                    "t",
+                    Nesting::Single,
+                    Block::new("").attribute(Attribute::string("c").optional()),
+                )
+                .block(
+                    "l",
+                    Nesting::List,
+                    Block::new("").attribute(Attribute::bool("b").optional()),
+                ),
+        );
+        let ty = schema.value_type();
+        let Type::Object(attrs) = ty else {
+            panic!("object expected")
+        };
+        assert_eq!(attrs.get("a"), Some(&Type::String));
+        assert!(matches!(attrs.get("t"), Some(Type::Object(_))));
+        assert!(matches!(attrs.get("l"), Some(Type::List(_))));
+        assert_eq!(schema.block.blocks[0].max_items, 1);
+    }
+}

@@ -1,0 +1,491 @@
+//! The real binary over its real socket: handshake line, AutoMTLS (the exact client certificate
+//! only), every implemented RPC through a generated tonic client, shutdown and signals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use hyper_util::rt::TokioIo;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use terraform_provider_cloudtrail::cty::{self, Type, Value};
+use terraform_provider_cloudtrail::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
+use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
+use terraform_provider_cloudtrail::provider::Provider;
+use tonic::transport::{Channel, Endpoint};
+
+const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+
+/// A client identity like Terraform's: ECDSA P-521, self-signed, CA:TRUE.
+struct ClientIdentity {
+    pem: String,
+    cert: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
+}
+
+fn client_identity() -> ClientIdentity {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "HashiCorp");
+    let cert = params.self_signed(&key).unwrap();
+    ClientIdentity {
+        pem: cert.pem(),
+        cert: cert.der().clone(),
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+    }
+}
+
+struct Plugin {
+    child: Child,
+    socket: PathBuf,
+    server_cert: Option<CertificateDer<'static>>,
+    line: String,
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(client_pem: Option<&str>, versions: &str) -> Plugin {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"));
+    cmd.env_clear()
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", versions)
+        .env("PLUGIN_MIN_PORT", "10000")
+        .env("PLUGIN_MAX_PORT", "25000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(pem) = client_pem {
+        cmd.env("PLUGIN_CLIENT_CERT", pem);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let fields: Vec<&str> = line.trim_end().split('|').collect();
+    assert_eq!(fields.len(), 6, "handshake line: {line:?}");
+    assert_eq!(&fields[..3], &["1", "6", "unix"], "{line:?}");
+    assert_eq!(fields[4], "grpc");
+    let server_cert = (!fields[5].is_empty()).then(|| {
+        assert!(!fields[5].ends_with('='), "cert must be unpadded base64");
+        CertificateDer::from(
+            base64::engine::general_purpose::STANDARD_NO_PAD
+                .decode(fields[5])
+                .unwrap(),
+        )
+    });
+    Plugin {
+        child,
+        socket: PathBuf::from(fields[3]),
+        server_cert,
+        line,
+    }
+}
+
+/// Trusts exactly the certificate from the handshake line, as go-plugin does.
+#[derive(Debug)]
+struct TrustExactly(CertificateDer<'static>);
+
+impl ServerCertVerifier for TrustExactly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        assert_eq!(end_entity.as_ref(), self.0.as_ref());
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            m,
+            c,
+            d,
+            &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            m,
+            c,
+            d,
+            &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        rustls::crypto::aws_lc_rs::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+async fn connect(
+    plugin: &Plugin,
+    identity: Option<&ClientIdentity>,
+) -> Result<Channel, tonic::transport::Error> {
+    let socket = plugin.socket.clone();
+    let tls = plugin.server_cert.clone().map(|server_cert| {
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(TrustExactly(server_cert)));
+        let mut config = match identity {
+            Some(id) => builder
+                .with_client_auth_cert(
+                    vec![id.cert.clone()],
+                    PrivateKeyDer::Pkcs8(id.key.clone_key()),
+                )
+                .unwrap(),
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        tokio_rustls::TlsConnector::from(Arc::new(config))
+    });
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_| {
+            let socket = socket.clone();
+            let tls = tls.clone();
+            async move {
+                let stream = tokio::net::UnixStream::connect(socket).await?;
+                let io: Box<dyn Io> = match tls {
+                    Some(tls) => Box::new(
+                        tls.connect(ServerName::try_from("localhost").unwrap(), stream)
+                            .await?,
+                    ),
+                    None => Box::new(stream),
+                };
+                Ok::<_, std::io::Error>(TokioIo::new(io))
+            }
+        }))
+        .await
+}
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
+
+fn resource_type() -> Type {
+    Provider::resource_schema("cloudtrail_ingestion_state")
+        .unwrap()
+        .value_type()
+}
+
+fn dv(value: &Value, ty: &Type) -> pb::DynamicValue {
+    pb::DynamicValue {
+        msgpack: cty::msgpack::encode(value, ty).unwrap(),
+        json: vec![],
+    }
+}
+
+fn config(store: Value) -> Value {
+    let Type::Object(attrs) = resource_type() else {
+        unreachable!()
+    };
+    let mut map: std::collections::BTreeMap<String, Value> =
+        attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
+    map.insert("event_data_store".into(), store);
+    Value::Object(map)
+}
+
+#[tokio::test]
+async fn mtls_rpcs_and_shutdown() {
+    let identity = client_identity();
+    let mut plugin = spawn(Some(&identity.pem), "5,6");
+    let dir = plugin.socket.parent().unwrap().to_path_buf();
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "socket directory must be private");
+
+    let channel = connect(&plugin, Some(&identity))
+        .await
+        .expect("Terraform's cert is admitted");
+    let mut client = ProviderClient::new(channel.clone());
+
+    let schema = client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schema.provider.is_some());
+    assert!(
+        schema
+            .resource_schemas
+            .contains_key("cloudtrail_ingestion_state")
+    );
+    assert!(
+        schema
+            .data_source_schemas
+            .contains_key("cloudtrail_event_data_store")
+    );
+    let provider_block = schema.provider.unwrap().block.unwrap();
+    let secret = provider_block
+        .attributes
+        .iter()
+        .find(|a| a.name == "secret_key")
+        .unwrap();
+    assert!(secret.sensitive);
+
+    let meta = client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(meta.resources[0].type_name, "cloudtrail_ingestion_state");
+    client
+        .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
+        .await
+        .unwrap();
+
+    // A bad ARN: an error diagnostic at the attribute, naming the value and the rule.
+    let ty = resource_type();
+    let resp = client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            config: Some(dv(&config(Value::string("no spaces allowed")), &ty)),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resp.diagnostics.len(), 1, "{resp:?}");
+    let d = &resp.diagnostics[0];
+    assert_eq!(d.severity, pb::diagnostic::Severity::Error as i32);
+    assert!(
+        d.detail.contains("\"no spaces allowed\"") && d.detail.contains("3 to 256"),
+        "{d:?}"
+    );
+    let step = &d.attribute.as_ref().unwrap().steps[0];
+    assert_eq!(
+        step.selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "event_data_store".into()
+        ))
+    );
+
+    // Unknown ARN passes validation and plans unknown computed attributes.
+    let resp = client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            config: Some(dv(&config(Value::Unknown), &ty)),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{resp:?}");
+    let plan = client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            prior_state: None,
+            proposed_new_state: Some(dv(&config(Value::Unknown), &ty)),
+            config: Some(dv(&config(Value::Unknown), &ty)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plan.diagnostics.is_empty(), "{plan:?}");
+    let planned = cty::msgpack::decode(&plan.planned_state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(planned.get("ingestion_enabled"), Some(&Value::Bool(true)));
+    assert_eq!(planned.get("stop_on_destroy"), Some(&Value::Bool(false)));
+    assert_eq!(planned.get("status"), Some(&Value::Unknown));
+
+    // UpgradeResourceState: stored JSON (with a stray old attribute) becomes current msgpack.
+    let raw = br#"{"event_data_store":"abc","ingestion_enabled":true,"id":"abc","old_attr":1}"#;
+    let up = client
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            version: 0,
+            raw_state: Some(pb::RawState {
+                json: raw.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(up.diagnostics.is_empty(), "{up:?}");
+    let upgraded = cty::msgpack::decode(&up.upgraded_state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(
+        upgraded.get("event_data_store"),
+        Some(&Value::string("abc"))
+    );
+    assert_eq!(upgraded.get("status"), Some(&Value::Null));
+
+    // Garbage bytes are a diagnostic, and the process keeps serving.
+    let resp = client
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            config: Some(pb::DynamicValue {
+                msgpack: vec![0x85, 0xa1, 0xff, 0xfe],
+                json: vec![],
+            }),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resp.diagnostics.len(), 1);
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Invalid resource configuration"),
+        "{resp:?}"
+    );
+
+    let import = client
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            id: "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/abc".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(import.imported_resources.len(), 1, "{import:?}");
+
+    // RPCs this provider does not offer answer Unimplemented.
+    let err = client
+        .get_functions(pb::get_functions::Request {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unimplemented);
+
+    client
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .unwrap();
+    client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .expect("still serving after StopProvider");
+
+    // SIGINT does not kill the provider.
+    Command::new("kill")
+        .args(["-INT", &plugin.child.id().to_string()])
+        .status()
+        .unwrap();
+    client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .expect("alive after SIGINT");
+
+    // Shutdown exits promptly, cleanly, and removes the socket directory.
+    let started = Instant::now();
+    GrpcControllerClient::new(channel)
+        .shutdown(terraform_provider_cloudtrail::proto::plugin::Empty {})
+        .await
+        .unwrap();
+    drop(client);
+    let status = loop {
+        if let Some(status) = plugin.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "provider did not exit after Shutdown"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(!dir.exists(), "socket directory left behind");
+    assert!(plugin.line.ends_with('\n'));
+}
+
+#[tokio::test]
+async fn other_certificates_and_no_certificate_are_refused() {
+    let identity = client_identity();
+    let plugin = spawn(Some(&identity.pem), "6,5");
+    let stranger = client_identity();
+    for who in [Some(&stranger), None] {
+        let refused = match connect(&plugin, who).await {
+            Err(_) => true,
+            Ok(channel) => ProviderClient::new(channel)
+                .get_metadata(pb::get_metadata::Request {})
+                .await
+                .is_err(),
+        };
+        assert!(
+            refused,
+            "a client with {} got in",
+            if who.is_some() {
+                "another certificate"
+            } else {
+                "no certificate"
+            }
+        );
+    }
+    // The rightful client still gets in afterwards.
+    let channel = connect(&plugin, Some(&identity)).await.unwrap();
+    ProviderClient::new(channel)
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn plaintext_without_client_cert() {
+    let plugin = spawn(None, "6");
+    assert!(plugin.server_cert.is_none());
+    let channel = connect(&plugin, None).await.unwrap();
+    ProviderClient::new(channel)
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap();
+}
+
+#[test]
+fn human_message_without_cookie_and_clear_error_without_v6() {
+    let out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("plugin for Terraform and OpenTofu"), "{text}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"))
+        .env_clear()
+        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "4,5")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("speaks only version 6"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("terraform-provider-cloudtrail v"));
+}

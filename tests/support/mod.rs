@@ -1,0 +1,193 @@
+//! Shared test bed: the real Terraform/OpenTofu binaries the suite drives, each run in its own
+//! temporary directory and CLI config, and the LocalEmu emulator they talk to.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod localemu;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Every client the suite drives, as (label, binary file name in the tools dir).
+pub const CLIENTS: &[(&str, &str)] = &[
+    ("tofu-1.12", "tofu-1.12.6"),
+    ("tofu-1.6", "tofu-1.6.3"),
+    ("terraform-1.5", "terraform-1.5.7"),
+    ("terraform-1.0", "terraform-1.0.3"),
+];
+
+pub fn tools_bin() -> PathBuf {
+    match std::env::var_os("TOOLS_DIR") {
+        Some(dir) => PathBuf::from(dir).join("bin"),
+        None => PathBuf::from(std::env::var_os("HOME").expect("HOME"))
+            .join(".cache/terraform-provider-cloudtrail/tools/bin"),
+    }
+}
+
+/// `TPC_SKIP_CLIENTS` (comma-separated labels, or `all`) is the only way to skip a client.
+fn skip_requested(label: &str) -> bool {
+    std::env::var("TPC_SKIP_CLIENTS")
+        .map(|v| v.split(',').any(|s| s.trim() == label || s.trim() == "all"))
+        .unwrap_or(false)
+}
+
+/// The client's binary, or `None` when its skip was asked for by name. A missing binary that
+/// nobody asked to skip fails the test.
+pub fn client_binary(label: &str) -> Option<PathBuf> {
+    if skip_requested(label) {
+        eprintln!("skipping {label}: TPC_SKIP_CLIENTS asks for it");
+        return None;
+    }
+    let file = CLIENTS
+        .iter()
+        .find(|(l, _)| *l == label)
+        .map(|(_, f)| *f)
+        .expect("known client label");
+    let path = tools_bin().join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `scripts/install-tools.sh` (or set TPC_SKIP_CLIENTS={label} to skip it)",
+        path.display()
+    );
+    Some(path)
+}
+
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"))
+}
+
+/// A working directory with its own CLI config that points the provider's address at the
+/// freshly built binary (dev_overrides), isolated from ~/.terraformrc and real AWS.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+    pub client: PathBuf,
+    pub label: String,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn text(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl Workdir {
+    pub fn new(label: &str, client: PathBuf) -> Workdir {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("e2e-{label}-"))
+            .tempdir()
+            .unwrap();
+        let provider_dir = provider_binary().parent().unwrap().to_path_buf();
+        let cli_config = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"cloudtrail-lake/cloudtrail\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            provider_dir.display()
+        );
+        std::fs::write(dir.path().join("cli.tfrc"), cli_config).unwrap();
+        Workdir {
+            dir,
+            client,
+            label: label.to_owned(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.client);
+        cmd.args(args)
+            .current_dir(self.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("TF_CLI_CONFIG_FILE", self.path().join("cli.tfrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs the client with `args` (no colour, no input) and returns what it said.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = cmd.output().expect("client runs");
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// Runs and asserts success.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "[{}] {:?} failed:\n{}", self.label, args, run.text());
+        run
+    }
+
+    /// `plan -detailed-exitcode`: 0 = no changes, 2 = changes.
+    pub fn plan_code(&self) -> (i32, Run) {
+        let run = self.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        (run.code, run)
+    }
+
+    pub fn apply(&self) -> Run {
+        self.ok(&["apply", "-no-color", "-input=false", "-auto-approve"])
+    }
+}
+
+/// The provider block every e2e config uses: region, keys and endpoint from the block alone.
+pub fn provider_block(endpoint: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    cloudtrail = {{
+      source = "cloudtrail-lake/cloudtrail"
+    }}
+  }}
+}}
+
+provider "cloudtrail" {{
+  region     = "us-east-1"
+  access_key = "test"
+  secret_key = "test"
+  max_retries = 2
+  endpoints {{
+    cloudtrail = "{endpoint}"
+  }}
+}}
+"#
+    )
+}
+
+/// A unique, valid store name per test so tests never share a store by accident.
+pub fn unique_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
