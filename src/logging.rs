@@ -40,13 +40,25 @@ struct HclogLayer {
     max_level: Level,
 }
 
+impl HclogLayer {
+    /// The user's level applies to this provider's own events; libraries (h2 frames, hyper,
+    /// rustls) only speak up for warnings, or their chatter would drown the provider's lines.
+    fn level_for(&self, target: &str) -> Level {
+        if target.starts_with(env!("CARGO_CRATE_NAME")) {
+            self.max_level
+        } else {
+            self.max_level.min(Level::WARN)
+        }
+    }
+}
+
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _ctx: Context<'_, S>) -> bool {
-        *metadata.level() <= self.max_level
+        *metadata.level() <= self.level_for(metadata.target())
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if *event.metadata().level() > self.max_level {
+        if *event.metadata().level() > self.level_for(event.metadata().target()) {
             return;
         }
         let line = format_line(event);

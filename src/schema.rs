@@ -112,13 +112,13 @@ impl Block {
         self
     }
     pub fn block(mut self, name: &'static str, nesting: Nesting, block: Block) -> Self {
-        let max_items = if nesting == Nesting::Single { 1 } else { 0 };
+        // Terraform requires min_items == max_items for single blocks; 0/0 means optional.
         self.blocks.push(NestedBlock {
             name,
             block,
             nesting,
             min_items: 0,
-            max_items,
+            max_items: 0,
         });
         self
     }
@@ -185,6 +185,7 @@ mod tests {
         assert_eq!(attrs.get("a"), Some(&Type::String));
         assert!(matches!(attrs.get("t"), Some(Type::Object(_))));
         assert!(matches!(attrs.get("l"), Some(Type::List(_))));
-        assert_eq!(schema.block.blocks[0].max_items, 1);
+        let single = &schema.block.blocks[0];
+        assert_eq!(single.min_items, single.max_items);
     }
 }

@@ -33,7 +33,9 @@ fn assert_status(rt: &tokio::runtime::Runtime, emu: &LocalEmu, arn: &str, want: 
 /// Start on apply, empty second plan, drift detected and fixed, stop, destroy leaves ingestion
 /// as it is, stop_on_destroy stops it.
 fn lifecycle(label: &str) {
-    let Some((wd, emu, rt)) = setup(label) else { return };
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
     let arn = rt.block_on(emu.create_store(&unique_name("life"), false));
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
     let base = provider_block(&emu.endpoint);
@@ -53,18 +55,29 @@ fn lifecycle(label: &str) {
     wd.apply();
     assert_status(&rt, emu, &arn, "ENABLED");
 
-    wd.write("main.tf", &(base.clone() + &resource(&arn, "  ingestion_enabled = false\n")));
+    wd.write(
+        "main.tf",
+        &(base.clone() + &resource(&arn, "  ingestion_enabled = false\n")),
+    );
     wd.apply();
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
     let (code, run) = wd.plan_code();
-    assert_eq!(code, 0, "[{label}] plan after stop not empty:\n{}", run.text());
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after stop not empty:\n{}",
+        run.text()
+    );
 
     wd.write("main.tf", &(base.clone() + &resource(&arn, "")));
     wd.apply();
     wd.ok(&["destroy", "-no-color", "-input=false", "-auto-approve"]);
     assert_status(&rt, emu, &arn, "ENABLED");
 
-    wd.write("main.tf", &(base + &resource(&arn, "  stop_on_destroy = true\n")));
+    wd.write(
+        "main.tf",
+        &(base + &resource(&arn, "  stop_on_destroy = true\n")),
+    );
     wd.apply();
     wd.ok(&["destroy", "-no-color", "-input=false", "-auto-approve"]);
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
@@ -72,44 +85,85 @@ fn lifecycle(label: &str) {
 
 /// Import by ARN, then an empty plan; switching to the ID form of the same store replaces nothing.
 fn import_and_forms(label: &str) {
-    let Some((wd, emu, rt)) = setup(label) else { return };
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
     let arn = rt.block_on(emu.create_store(&unique_name("imp"), true));
     let base = provider_block(&emu.endpoint);
     wd.write("main.tf", &(base.clone() + &resource(&arn, "")));
-    wd.ok(&["import", "-no-color", "-input=false", "cloudtrail_ingestion_state.audit", &arn]);
+    wd.ok(&[
+        "import",
+        "-no-color",
+        "-input=false",
+        "cloudtrail_ingestion_state.audit",
+        &arn,
+    ]);
     let (code, run) = wd.plan_code();
-    assert_eq!(code, 0, "[{label}] plan after import not empty:\n{}", run.text());
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after import not empty:\n{}",
+        run.text()
+    );
 
     let id = arn.rsplit('/').next().unwrap();
     wd.write("main.tf", &(base + &resource(id, "")));
     let (code, run) = wd.plan_code();
     assert_eq!(code, 2, "{}", run.text());
-    assert!(!run.stdout.contains("must be replaced"), "[{label}] form switch replaces:\n{}", run.text());
+    assert!(
+        !run.stdout.contains("must be replaced"),
+        "[{label}] form switch replaces:\n{}",
+        run.text()
+    );
     wd.apply();
     let (code, run) = wd.plan_code();
-    assert_eq!(code, 0, "[{label}] plan after form switch not empty:\n{}", run.text());
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after form switch not empty:\n{}",
+        run.text()
+    );
 }
 
 fn missing_store_is_not_found(label: &str) {
-    let Some((wd, emu, _rt)) = setup(label) else { return };
+    let Some((wd, emu, _rt)) = setup(label) else {
+        return;
+    };
     let arn = "arn:aws:cloudtrail:us-east-1:000000000000:eventdatastore/does-not-exist-0000";
-    wd.write("main.tf", &(provider_block(&emu.endpoint) + &resource(arn, "")));
+    wd.write(
+        "main.tf",
+        &(provider_block(&emu.endpoint) + &resource(arn, "")),
+    );
     let run = wd.run(&["apply", "-no-color", "-input=false", "-auto-approve"]);
     assert_ne!(run.code, 0, "{}", run.text());
     let text = run.text();
-    assert!(text.contains("Event data store not found"), "[{label}] {text}");
+    assert!(
+        text.contains("Event data store not found"),
+        "[{label}] {text}"
+    );
     assert!(text.contains("event_data_store"), "[{label}] {text}");
 }
 
 /// Every bad value fails at plan, each with the attribute, the escaped value and the rule.
 fn bad_arns_fail_at_plan(label: &str) {
-    let Some((wd, emu, _rt)) = setup(label) else { return };
+    let Some((wd, emu, _rt)) = setup(label) else {
+        return;
+    };
     let bad = [
         ("ab", "too short"),
         ("has space", "' ' is not allowed"),
-        ("arn:aws:s3:us-east-1:123456789012:eventdatastore/x", "not cloudtrail"),
-        ("arn:aws:cloudtrail:us-east-1:12345:eventdatastore/x", "not 12 digits"),
-        ("arn:aws:cloudtrail:us-east-1:123456789012:trail/x", "eventdatastore/"),
+        (
+            "arn:aws:s3:us-east-1:123456789012:eventdatastore/x",
+            "not cloudtrail",
+        ),
+        (
+            "arn:aws:cloudtrail:us-east-1:12345:eventdatastore/x",
+            "not 12 digits",
+        ),
+        (
+            "arn:aws:cloudtrail:us-east-1:123456789012:trail/x",
+            "eventdatastore/",
+        ),
         ("bell\\u0007char", "'\\u{7}' is not allowed"),
     ];
     let mut config = provider_block(&emu.endpoint);
@@ -118,22 +172,36 @@ fn bad_arns_fail_at_plan(label: &str) {
             "\nresource \"cloudtrail_ingestion_state\" \"bad{i}\" {{\n  event_data_store = \"{value}\"\n}}\n"
         );
     }
-    config += &format!("\nresource \"cloudtrail_ingestion_state\" \"long\" {{\n  event_data_store = \"{}\"\n}}\n", "a".repeat(257));
+    config += &format!(
+        "\nresource \"cloudtrail_ingestion_state\" \"long\" {{\n  event_data_store = \"{}\"\n}}\n",
+        "a".repeat(257)
+    );
     wd.write("main.tf", &config);
     let run = wd.run(&["plan", "-no-color", "-input=false"]);
     assert_ne!(run.code, 0, "{}", run.text());
     let text = run.text();
     for (_, problem) in bad {
-        assert!(text.contains(problem), "[{label}] missing {problem:?} in:\n{text}");
+        assert!(
+            text.contains(problem),
+            "[{label}] missing {problem:?} in:\n{text}"
+        );
     }
-    assert!(text.contains("too long (257 characters)"), "[{label}] {text}");
-    assert!(text.contains("Invalid event_data_store"), "[{label}] {text}");
+    assert!(
+        text.contains("too long (257 characters)"),
+        "[{label}] {text}"
+    );
+    assert!(
+        text.contains("Invalid event_data_store"),
+        "[{label}] {text}"
+    );
     assert!(text.contains("3 to 256 characters"), "[{label}] {text}");
 }
 
 /// `validate` and the plan of a new resource whose ARN is unknown need no credentials at all.
 fn no_aws_call_before_needed(label: &str) {
-    let Some(bin) = client_binary(label) else { return };
+    let Some(bin) = client_binary(label) else {
+        return;
+    };
     let wd = Workdir::new(label, bin);
     wd.write(
         "main.tf",
@@ -160,7 +228,9 @@ resource "cloudtrail_ingestion_state" "second" {
 }
 
 fn data_source_reads_store(label: &str) {
-    let Some((wd, emu, rt)) = setup(label) else { return };
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
     let name = unique_name("ds");
     let arn = rt.block_on(emu.create_store(&name, false));
     wd.write(
@@ -174,7 +244,11 @@ fn data_source_reads_store(label: &str) {
     let out = wd.ok(&["output", "-json"]);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json["name"]["value"], name.as_str(), "{}", out.stdout);
-    assert_eq!(json["status"]["value"], "STOPPED_INGESTION", "{}", out.stdout);
+    assert_eq!(
+        json["status"]["value"], "STOPPED_INGESTION",
+        "{}",
+        out.stdout
+    );
     assert_eq!(json["ingesting"]["value"], false, "{}", out.stdout);
 }
 

@@ -142,7 +142,14 @@ impl Workdir {
     /// Runs and asserts success.
     pub fn ok(&self, args: &[&str]) -> Run {
         let run = self.run(args);
-        assert_eq!(run.code, 0, "[{}] {:?} failed:\n{}", self.label, args, run.text());
+        assert_eq!(
+            run.code,
+            0,
+            "[{}] {:?} failed:\n{}",
+            self.label,
+            args,
+            run.text()
+        );
         run
     }
 
