@@ -489,3 +489,157 @@ fn human_message_without_cookie_and_clear_error_without_v6() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("terraform-provider-cloudtrail v"));
 }
+
+/// The remaining RPCs: provider config validation and configuration, data source validation,
+/// and operations that need AWS before the provider is configured (a diagnostic, not a crash).
+#[tokio::test]
+async fn configure_validate_and_unconfigured_operations() {
+    let plugin = spawn(None, "6");
+    let channel = connect(&plugin, None).await.unwrap();
+    let mut client = ProviderClient::new(channel.clone());
+
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        status.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    let provider_ty = Provider::provider_schema().value_type();
+    let Type::Object(attrs) = provider_ty.clone() else {
+        unreachable!()
+    };
+    let mut block: std::collections::BTreeMap<String, Value> =
+        attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
+    block.insert("access_key".into(), Value::string("AKIAEXAMPLE"));
+    let resp = client
+        .validate_provider_config(pb::validate_provider_config::Request {
+            config: Some(dv(&Value::Object(block.clone()), &provider_ty)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resp.diagnostics.len(), 1, "{resp:?}");
+    assert!(
+        resp.diagnostics[0].detail.contains("secret_key"),
+        "{resp:?}"
+    );
+
+    // An unknown provider value (from a resource not yet created) is not an error.
+    block.insert("secret_key".into(), Value::Unknown);
+    let resp = client
+        .configure_provider(pb::configure_provider::Request {
+            terraform_version: "1.12.6".into(),
+            config: Some(dv(&Value::Object(block), &provider_ty)),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{resp:?}");
+
+    let ds_ty = Provider::data_source_schema("cloudtrail_event_data_store")
+        .unwrap()
+        .value_type();
+    let Type::Object(ds_attrs) = ds_ty.clone() else {
+        unreachable!()
+    };
+    let mut ds: std::collections::BTreeMap<String, Value> =
+        ds_attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
+    ds.insert("event_data_store".into(), Value::string("x"));
+    let resp = client
+        .validate_data_resource_config(pb::validate_data_resource_config::Request {
+            type_name: "cloudtrail_event_data_store".into(),
+            config: Some(dv(&Value::Object(ds.clone()), &ds_ty)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Invalid event_data_store"),
+        "{resp:?}"
+    );
+
+    ds.insert("event_data_store".into(), Value::string("store-id"));
+    let resp = client
+        .read_data_source(pb::read_data_source::Request {
+            type_name: "cloudtrail_event_data_store".into(),
+            config: Some(dv(&Value::Object(ds), &ds_ty)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Provider not configured"),
+        "{resp:?}"
+    );
+
+    let ty = resource_type();
+    let mut state = config(Value::string("store-id"));
+    if let Value::Object(m) = &mut state {
+        m.insert("ingestion_enabled".into(), Value::Bool(true));
+        m.insert("stop_on_destroy".into(), Value::Bool(false));
+    }
+    let resp = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            current_state: Some(dv(&state, &ty)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Provider not configured"),
+        "{resp:?}"
+    );
+    // The state is kept as it was: nothing is lost when a refresh fails.
+    let kept = cty::msgpack::decode(&resp.new_state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(kept, state);
+
+    let resp = client
+        .apply_resource_change(pb::apply_resource_change::Request {
+            type_name: "cloudtrail_ingestion_state".into(),
+            prior_state: None,
+            planned_state: Some(dv(&state, &ty)),
+            config: Some(dv(&config(Value::string("store-id")), &ty)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        resp.diagnostics
+            .iter()
+            .any(|d| d.summary.contains("Provider not configured")),
+        "{resp:?}"
+    );
+
+    let resp = client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: "no_such_type".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Unknown resource type"),
+        "{resp:?}"
+    );
+}

@@ -21,6 +21,7 @@ use crate::tfplugin::ProviderService;
 
 /// The address Terraform records for this provider in TF_REATTACH_PROVIDERS.
 pub const SOURCE_ADDRESS: &str = "registry.terraform.io/cloudtrail-lake/cloudtrail";
+pub const OPENTOFU_SOURCE_ADDRESS: &str = "registry.opentofu.org/cloudtrail-lake/cloudtrail";
 
 pub enum ServeMode {
     /// Launched by Terraform/OpenTofu: cookie checked, AutoMTLS when a client cert was given.
@@ -208,14 +209,17 @@ fn print_handshake(
 ) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     if debug {
+        // Both registries' addresses, so the same line works for Terraform and OpenTofu.
+        let entry = serde_json::json!({
+            "Protocol": "grpc",
+            "ProtocolVersion": PROTOCOL_VERSION,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": { "Network": network, "String": address },
+        });
         let reattach = serde_json::json!({
-            SOURCE_ADDRESS: {
-                "Protocol": "grpc",
-                "ProtocolVersion": PROTOCOL_VERSION,
-                "Pid": std::process::id(),
-                "Test": true,
-                "Addr": { "Network": network, "String": address },
-            }
+            SOURCE_ADDRESS: entry,
+            OPENTOFU_SOURCE_ADDRESS: entry,
         });
         writeln!(
             out,
