@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod cty;
 pub mod diagnostics;
+pub mod docs;
 pub mod logging;
 pub mod plugin;
 #[doc(hidden)]
