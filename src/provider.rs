@@ -38,6 +38,15 @@ impl Provider {
         Self::default()
     }
 
+    /// A provider configured with `clients` from the start, as ConfigureProvider would leave it
+    /// (tests hand it clients built on a mocked CloudTrail configuration).
+    pub fn with_aws(clients: AwsClients) -> Self {
+        Provider {
+            aws: RwLock::new(Some(Arc::new(clients))),
+            ..Self::default()
+        }
+    }
+
     pub fn provider_schema() -> Schema {
         aws_config_schema::schema()
     }

@@ -18,6 +18,8 @@ pub struct StoreRef {
     pub id: String,
     /// The region named by an ARN, if the value is one.
     pub region: Option<String>,
+    /// The 12-digit account named by an ARN, if the value is one.
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +50,7 @@ impl StoreRef {
                 raw: value.to_owned(),
                 id: value.to_owned(),
                 region: None,
+                account: None,
             });
         }
         // arn:partition:service:region:account:resource; the resource may itself hold ':'.
@@ -85,6 +88,7 @@ impl StoreRef {
             raw: value.to_owned(),
             id: id.to_owned(),
             region: Some((*region).to_owned()),
+            account: Some((*account).to_owned()),
         })
     }
 
@@ -103,6 +107,7 @@ fn allowed(c: char) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -113,6 +118,7 @@ mod tests {
         let r = StoreRef::parse(ARN).unwrap();
         assert_eq!(r.id, "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE");
         assert_eq!(r.region.as_deref(), Some("us-east-1"));
+        assert_eq!(r.account.as_deref(), Some("123456789012"));
         let id = StoreRef::parse("EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE").unwrap();
         assert_eq!(id.region, None);
         assert!(r.same_store(&id));

@@ -1,26 +1,28 @@
 //! The `provider "cloudtrail"` block: its schema, its parsed form, and the SDK configuration it
 //! yields. Credentials stay lazy, so configuring makes no AWS call and needs no credentials.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
-use aws_config::meta::region::RegionProviderChain;
+use aws_config::meta::region::ProvideRegion;
 use aws_config::retry::RetryConfig;
 use aws_runtime::env_config::file::{
     EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
 };
-use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_types::SdkConfig;
 
+use super::clients::AwsClients;
 use crate::cty::{Type, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 use crate::schema::{Attribute, Block, Nesting, Schema};
 use crate::timeouts::parse_duration;
 
-/// hashicorp/aws's default for `max_retries`.
+/// Environment variables as a lookup, so tests can pass their own (setting real ones would race
+/// with the other tests of the process).
+pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// hashicorp/aws's default for `max_retries`, which it passes to the SDK as maximum attempts.
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
 
 pub fn schema() -> Schema {
@@ -34,8 +36,8 @@ pub fn schema() -> Schema {
             .attribute(Attribute::string("token").optional().sensitive().description("Session token for temporary credentials given by `access_key` and `secret_key`."))
             .attribute(Attribute::typed("shared_config_files", Type::list(Type::String)).optional().description("Paths of shared config files to read instead of `~/.aws/config`."))
             .attribute(Attribute::typed("shared_credentials_files", Type::list(Type::String)).optional().description("Paths of shared credentials files to read instead of `~/.aws/credentials`."))
-            .attribute(Attribute::number("max_retries").optional().description("How many times a failed AWS request is retried (throttling, 5xx, network errors). Defaults to 25, as in the hashicorp/aws provider."))
-            .attribute(Attribute::string("retry_mode").optional().description("`standard` (default) or `adaptive` (adds client-side rate limiting)."))
+            .attribute(Attribute::number("max_retries").optional().description("Maximum number of attempts for an AWS request that is throttled or fails transiently (5xx, network), the first one included, as the hashicorp/aws provider counts it. Defaults to `AWS_MAX_ATTEMPTS`, then 25; 0 or 1 means no retry."))
+            .attribute(Attribute::string("retry_mode").optional().description("`standard` or `adaptive` (adds client-side rate limiting). Defaults to `AWS_RETRY_MODE`, then `standard`."))
             .block(
                 "assume_role",
                 Nesting::Single,
@@ -72,6 +74,8 @@ pub struct ProviderConfig {
     pub shared_config_files: Vec<String>,
     pub shared_credentials_files: Vec<String>,
     pub max_retries: Option<u32>,
+    /// The block's `retry_mode`, when set.
+    pub retry_mode: Option<String>,
     pub adaptive_retries: bool,
     pub assume_role: Option<AssumeRole>,
     pub cloudtrail_endpoint: Option<String>,
@@ -138,7 +142,8 @@ impl ProviderConfig {
                 ),
             }
         }
-        match opt_string(v.get("retry_mode")).as_deref() {
+        cfg.retry_mode = opt_string(v.get("retry_mode"));
+        match cfg.retry_mode.as_deref() {
             None | Some("standard") => {}
             Some("adaptive") => cfg.adaptive_retries = true,
             Some(other) => diags.push(
@@ -204,48 +209,79 @@ impl ProviderConfig {
         }
     }
 
-    /// Builds the SDK configuration. Makes no network call: region comes from the block, the
-    /// environment or the profile (never instance metadata), credentials resolve at first use.
+    /// Builds the SDK configuration and the clients. Makes no network call: region comes from
+    /// the block, the environment or the profile (never instance metadata), credentials resolve
+    /// at first use.
     pub async fn load(&self) -> AwsClients {
-        let profile = self
-            .profile
+        AwsClients::new(&self.sdk_config(&|name| std::env::var(name).ok()).await)
+    }
+
+    /// The profile the provider uses: the block's, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`
+    /// (which the Rust SDK ignores but the AWS CLI and the hashicorp/aws provider honour).
+    pub fn profile_name(&self, env: Env<'_>) -> Option<String> {
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
+        self.profile
             .clone()
-            .or_else(|| non_empty_env("AWS_PROFILE"))
-            .or_else(|| non_empty_env("AWS_DEFAULT_PROFILE"));
+            .or_else(|| var("AWS_PROFILE"))
+            .or_else(|| var("AWS_DEFAULT_PROFILE"))
+    }
+
+    /// Retries as the hashicorp/aws provider makes them: it hands `max_retries` to the AWS SDK
+    /// for Go as the maximum number of *attempts* (its docs equate it with `AWS_MAX_ATTEMPTS`),
+    /// default 25. Without `max_retries`, `AWS_MAX_ATTEMPTS` applies, then 25; 0 and 1 both mean
+    /// a single attempt. `retry_mode` likewise falls back to `AWS_RETRY_MODE`, then standard.
+    pub fn retry_config(&self, env: Env<'_>) -> RetryConfig {
+        let attempts = self
+            .max_retries
+            .or_else(|| env("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(DEFAULT_MAX_RETRIES)
+            .max(1);
+        let adaptive = self.adaptive_retries
+            || (self.retry_mode.is_none()
+                && env("AWS_RETRY_MODE")
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("adaptive")));
+        let retry = if adaptive {
+            RetryConfig::adaptive()
+        } else {
+            RetryConfig::standard()
+        };
+        retry.with_max_attempts(attempts)
+    }
+
+    /// The SDK configuration, with environment variables read through `env` (tests pass a map).
+    pub async fn sdk_config(&self, env: Env<'_>) -> SdkConfig {
+        let profile = self.profile_name(env);
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(p) = &profile {
             loader = loader.profile_name(p);
         }
-        if !self.shared_config_files.is_empty() || !self.shared_credentials_files.is_empty() {
-            let mut files = ProfileFiles::builder()
-                .include_default_config_file(self.shared_config_files.is_empty())
-                .include_default_credentials_file(self.shared_credentials_files.is_empty());
-            for f in &self.shared_config_files {
-                files = files.with_file(ProfileFileKind::Config, expand_home(f));
-            }
-            for f in &self.shared_credentials_files {
-                files = files.with_file(ProfileFileKind::Credentials, expand_home(f));
-            }
-            loader = loader.profile_files(files.build());
+        let files = self.profile_files();
+        if let Some(files) = &files {
+            loader = loader.profile_files(files.clone());
         }
         let region = match &self.region {
             Some(r) => Some(Region::new(r.clone())),
-            None => {
-                let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
-                if let Some(p) = &profile {
-                    profile_region = profile_region.profile_name(p);
+            None => match env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .filter(|r| !r.is_empty())
+            {
+                Some(r) => Some(Region::new(r)),
+                None => {
+                    // The profile's region comes from the same files as its credentials.
+                    let mut from_profile =
+                        aws_config::profile::ProfileFileRegionProvider::builder();
+                    if let Some(p) = &profile {
+                        from_profile = from_profile.profile_name(p);
+                    }
+                    if let Some(files) = files {
+                        from_profile = from_profile.profile_files(files);
+                    }
+                    ProvideRegion::region(&from_profile.build()).await
                 }
-                RegionProviderChain::first_try(
-                    aws_config::environment::EnvironmentVariableRegionProvider::new(),
-                )
-                .or_else(profile_region.build())
-                .region()
-                .await
-            }
+            },
         };
-        if let Some(r) = &region {
-            loader = loader.region(r.clone());
-        }
+        // Set even when None: left alone, the SDK would ask instance metadata (a network call).
+        loader = loader.region(region);
         if let (Some(ak), Some(sk)) = (&self.access_key, &self.secret_key) {
             loader = loader.credentials_provider(Credentials::new(
                 ak.clone(),
@@ -258,13 +294,7 @@ impl ProviderConfig {
         if let Some(url) = &self.cloudtrail_endpoint {
             loader = loader.endpoint_url(url.clone());
         }
-        let attempts = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES) + 1;
-        let retry = if self.adaptive_retries {
-            RetryConfig::adaptive()
-        } else {
-            RetryConfig::standard()
-        };
-        loader = loader.retry_config(retry.with_max_attempts(attempts));
+        loader = loader.retry_config(self.retry_config(env));
         let mut sdk = loader.load().await;
         if let Some(ar) = &self.assume_role {
             let mut builder = aws_config::sts::AssumeRoleProvider::builder(ar.role_arn.clone())
@@ -285,12 +315,24 @@ impl ProviderConfig {
                 .credentials_provider(SharedCredentialsProvider::new(provider))
                 .build();
         }
-        AwsClients::new(sdk)
+        sdk
     }
-}
 
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    fn profile_files(&self) -> Option<ProfileFiles> {
+        if self.shared_config_files.is_empty() && self.shared_credentials_files.is_empty() {
+            return None;
+        }
+        let mut files = ProfileFiles::builder()
+            .include_default_config_file(self.shared_config_files.is_empty())
+            .include_default_credentials_file(self.shared_credentials_files.is_empty());
+        for f in &self.shared_config_files {
+            files = files.with_file(ProfileFileKind::Config, expand_home(f));
+        }
+        for f in &self.shared_credentials_files {
+            files = files.with_file(ProfileFileKind::Credentials, expand_home(f));
+        }
+        Some(files.build())
+    }
 }
 
 fn expand_home(path: &str) -> String {
@@ -300,44 +342,213 @@ fn expand_home(path: &str) -> String {
     }
 }
 
-/// One CloudTrail client per region, built on first use and shared by every resource.
-pub struct AwsClients {
-    sdk: SdkConfig,
-    by_region: Mutex<HashMap<String, Client>>,
-}
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
 
-impl AwsClients {
-    pub fn new(sdk: SdkConfig) -> Self {
-        AwsClients {
-            sdk,
-            by_region: Mutex::new(HashMap::new()),
-        }
+    use aws_config::retry::RetryMode;
+    use aws_sdk_cloudtrail::config::ProvideCredentials;
+
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Sync + use<> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
     }
 
-    pub fn default_region(&self) -> Option<&str> {
-        self.sdk.region().map(Region::as_ref)
-    }
-
-    /// The client for `region` (an ARN's region), else for the provider's region.
-    pub fn client(&self, region: Option<&str>) -> Result<Client, Diagnostic> {
-        let Some(region) = region.or(self.default_region()).map(str::to_owned) else {
-            return Err(Diagnostic::error(
-                "No AWS region",
-                "No region is configured: set region in the provider block, or AWS_REGION, or \
-                 a region in the profile, or write event_data_store as a full ARN (its region \
-                 is used).",
-            ));
+    #[test]
+    fn profile_comes_from_the_block_then_aws_profile_then_aws_default_profile() {
+        let cfg = ProviderConfig::default();
+        let both = env_of(&[("AWS_PROFILE", "one"), ("AWS_DEFAULT_PROFILE", "two")]);
+        assert_eq!(cfg.profile_name(&both).as_deref(), Some("one"));
+        let default_only = env_of(&[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "two")]);
+        assert_eq!(cfg.profile_name(&default_only).as_deref(), Some("two"));
+        assert_eq!(cfg.profile_name(&env_of(&[])), None);
+        let block = ProviderConfig {
+            profile: Some("block".into()),
+            ..ProviderConfig::default()
         };
-        let mut map = self
-            .by_region
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let client = map.entry(region.clone()).or_insert_with(|| {
-            let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
-                .region(Region::new(region))
-                .build();
-            Client::from_conf(conf)
-        });
-        Ok(client.clone())
+        assert_eq!(block.profile_name(&both).as_deref(), Some("block"));
+    }
+
+    /// Shared files with two profiles, each with its own region and keys.
+    fn profiles() -> (tempfile::TempDir, ProviderConfig) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let config = dir.path().join("config");
+        let credentials = dir.path().join("credentials");
+        let write = |path: &std::path::Path, text: &str| {
+            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write(
+            &config,
+            "[profile audit]\nregion = eu-west-3\n[profile other]\nregion = ap-south-1\n",
+        );
+        write(
+            &credentials,
+            "[audit]\naws_access_key_id = AKIDAUDIT\naws_secret_access_key = s1\n\
+             [other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n",
+        );
+        let cfg = ProviderConfig {
+            shared_config_files: vec![config.display().to_string()],
+            shared_credentials_files: vec![credentials.display().to_string()],
+            ..ProviderConfig::default()
+        };
+        (dir, cfg)
+    }
+
+    #[tokio::test]
+    async fn aws_default_profile_selects_region_and_credentials() {
+        let (_dir, cfg) = profiles();
+        let sdk = cfg
+            .sdk_config(&env_of(&[("AWS_DEFAULT_PROFILE", "audit")]))
+            .await;
+        assert_eq!(sdk.region().map(Region::as_ref), Some("eu-west-3"));
+        // The SDK's chain reads the real AWS_ACCESS_KEY_ID first; only check keys without it.
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            let provider = sdk
+                .credentials_provider()
+                .unwrap_or_else(|| panic!("no credentials provider"));
+            let creds = provider
+                .provide_credentials()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(creds.access_key_id(), "AKIDAUDIT");
+        }
+        let sdk = cfg
+            .sdk_config(&env_of(&[
+                ("AWS_PROFILE", "other"),
+                ("AWS_DEFAULT_PROFILE", "audit"),
+            ]))
+            .await;
+        assert_eq!(sdk.region().map(Region::as_ref), Some("ap-south-1"));
+    }
+
+    #[tokio::test]
+    async fn region_comes_from_the_block_then_the_environment_then_the_profile() {
+        let (_dir, mut cfg) = profiles();
+        let env = env_of(&[
+            ("AWS_DEFAULT_PROFILE", "audit"),
+            ("AWS_REGION", "us-west-2"),
+        ]);
+        assert_eq!(
+            cfg.sdk_config(&env).await.region().map(Region::as_ref),
+            Some("us-west-2")
+        );
+        cfg.region = Some("ca-central-1".into());
+        assert_eq!(
+            cfg.sdk_config(&env).await.region().map(Region::as_ref),
+            Some("ca-central-1")
+        );
+    }
+
+    #[test]
+    fn max_retries_is_the_number_of_attempts_as_in_hashicorp_aws() {
+        let none = env_of(&[]);
+        let attempts = |cfg: &ProviderConfig, env: Env<'_>| cfg.retry_config(env).max_attempts();
+        let with = |n: u32| ProviderConfig {
+            max_retries: Some(n),
+            ..ProviderConfig::default()
+        };
+        assert_eq!(attempts(&ProviderConfig::default(), &none), 25);
+        assert_eq!(attempts(&with(5), &none), 5);
+        assert_eq!(attempts(&with(1), &none), 1);
+        assert_eq!(
+            attempts(&with(0), &none),
+            1,
+            "0 means no retry, not no attempt"
+        );
+        let env = env_of(&[("AWS_MAX_ATTEMPTS", "7")]);
+        assert_eq!(attempts(&ProviderConfig::default(), &env), 7);
+        assert_eq!(attempts(&with(3), &env), 3, "the block wins");
+    }
+
+    #[test]
+    fn retry_mode_is_standard_or_adaptive() {
+        let parse = |mode: &str| {
+            ProviderConfig::from_value(&crate::resources::object([(
+                "retry_mode",
+                Value::string(mode),
+            )]))
+        };
+        let none = env_of(&[]);
+        let adaptive_env = env_of(&[("AWS_RETRY_MODE", "adaptive")]);
+        let standard = parse("standard").unwrap_or_else(|_| panic!("standard"));
+        let adaptive = parse("adaptive").unwrap_or_else(|_| panic!("adaptive"));
+        assert_eq!(standard.retry_config(&none).mode(), RetryMode::Standard);
+        assert_eq!(adaptive.retry_config(&none).mode(), RetryMode::Adaptive);
+        assert_eq!(
+            standard.retry_config(&adaptive_env).mode(),
+            RetryMode::Standard,
+            "the block wins over AWS_RETRY_MODE"
+        );
+        assert_eq!(
+            ProviderConfig::default().retry_config(&adaptive_env).mode(),
+            RetryMode::Adaptive
+        );
+        let Err(diags) = parse("fast") else {
+            panic!("retry_mode \"fast\" accepted")
+        };
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.path == Some(attr_path(&["retry_mode"]))),
+            "{diags:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_clients_get_the_retry_settings() {
+        let (_dir, mut cfg) = profiles();
+        cfg.region = Some("us-east-1".into());
+        cfg.max_retries = Some(4);
+        cfg.adaptive_retries = true;
+        cfg.retry_mode = Some("adaptive".into());
+        let sdk = cfg.sdk_config(&env_of(&[])).await;
+        let clients = AwsClients::new(&sdk);
+        let (client, region) = clients.client(None).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(region, "us-east-1");
+        let retry = client
+            .config()
+            .retry_config()
+            .unwrap_or_else(|| panic!("no retry config"));
+        assert_eq!(
+            (retry.max_attempts(), retry.mode()),
+            (4, RetryMode::Adaptive)
+        );
+    }
+
+    /// `max_retries = 2` against a CloudTrail that keeps throttling: two attempts reach it.
+    #[tokio::test]
+    async fn max_retries_bounds_the_attempts_on_the_wire() {
+        use aws_sdk_cloudtrail::Client;
+        use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+        let throttled = mock!(Client::get_event_data_store)
+            .sequence()
+            .http_status(
+                400,
+                Some(r#"{"__type":"ThrottlingException","message":"slow down"}"#.to_owned()),
+            )
+            .repeatedly()
+            .build();
+        let cfg = ProviderConfig {
+            max_retries: Some(2),
+            ..ProviderConfig::default()
+        };
+        let retry = cfg
+            .retry_config(&env_of(&[]))
+            .with_initial_backoff(Duration::from_millis(1));
+        let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&throttled], |b| b
+            .retry_config(retry.clone()));
+        let result = client
+            .get_event_data_store()
+            .event_data_store("abc")
+            .send()
+            .await;
+        assert!(result.is_err());
+        assert_eq!(throttled.num_calls(), 2);
     }
 }

@@ -1,10 +1,14 @@
 //! Everything that talks to AWS: the provider block's settings turned into an SDK configuration,
-//! one CloudTrail client per region, the store reference rule, and AWS errors turned into
-//! diagnostics a person can act on.
+//! the shared CloudTrail clients with their call log and Start/Stop pacing, the store reference
+//! rule, and AWS errors turned into diagnostics a person can act on.
 
 pub mod arn;
+pub mod call_log;
+pub mod clients;
 pub mod config;
 pub mod errors;
+pub mod pacing;
 pub mod store;
 
-pub use config::{AwsClients, ProviderConfig};
+pub use clients::AwsClients;
+pub use config::ProviderConfig;

@@ -1,15 +1,27 @@
 //! The three CloudTrail calls this provider makes (GetEventDataStore, Start/StopEventDataStore-
-//! Ingestion), each logged with its latency and request id, and the store's facts as plain data.
+//! Ingestion) for one store, with Start/Stop paced per account and region, and the store's facts
+//! as plain data.
 
-use std::time::Instant;
+use std::time::Duration;
 
 use aws_sdk_cloudtrail::Client;
-use aws_sdk_cloudtrail::operation::RequestId;
+use aws_sdk_cloudtrail::config::retry::RetryConfig;
+use aws_sdk_cloudtrail::config::timeout::TimeoutConfig;
+use aws_sdk_cloudtrail::operation::get_event_data_store::GetEventDataStoreOutput;
 use aws_sdk_cloudtrail::types::EventDataStoreStatus;
 
 use super::arn::StoreRef;
-use super::errors::{self, CallContext};
+use super::clients::AwsClients;
+use super::errors::{self, AwsError, CallContext, ErrorKind};
 use crate::diagnostics::{AttributePath, Diagnostic};
+
+/// The categories whose stores can start and stop ingestion (from the `eventCategory` selector).
+pub const STARTABLE_CATEGORIES: [&str; 4] =
+    ["Management", "Data", "NetworkActivity", "ConfigurationItem"];
+
+/// A plan-time check must not hold a plan up: two attempts within this time, then a warning.
+const CHECK_ATTEMPTS: u32 = 2;
+const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What GetEventDataStore says about a store, reduced to what the provider uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,22 +42,56 @@ impl StoreInfo {
     pub fn ingestion_enabled(&self) -> bool {
         matches!(self.status.as_str(), "ENABLED" | "STARTING_INGESTION")
     }
+
+    /// Categories whose ingestion CloudTrail cannot start or stop (Insights, ActivityAuditLog...).
+    pub fn unstartable_categories(&self) -> Vec<&str> {
+        self.event_categories
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !STARTABLE_CATEGORIES.contains(c))
+            .collect()
+    }
 }
 
 pub enum Lookup {
     Found(StoreInfo),
-    /// Not found, or PENDING_DELETION (which only a restore can bring back).
-    Gone,
+    Gone(Gone),
+}
+
+/// A store that exists no more, as far as this provider is concerned.
+pub enum Gone {
+    /// EventDataStoreNotFoundException, as a diagnostic with AWS's message and request id.
+    NotFound(Diagnostic),
+    /// Deleted: only RestoreEventDataStore can bring it back within 7 days.
+    PendingDeletion(StoreInfo),
 }
 
 pub struct Store<'a> {
-    pub client: &'a Client,
+    aws: &'a AwsClients,
+    client: Client,
+    region: String,
     pub store: &'a StoreRef,
-    pub path: Option<AttributePath>,
+    path: Option<AttributePath>,
 }
 
-impl Store<'_> {
-    fn ctx<'a>(&'a self, operation: &'a str) -> CallContext<'a> {
+impl<'a> Store<'a> {
+    pub(crate) fn new(
+        aws: &'a AwsClients,
+        client: Client,
+        region: String,
+        store: &'a StoreRef,
+        path: Option<AttributePath>,
+    ) -> Self {
+        Store {
+            aws,
+            client,
+            region,
+            store,
+            path,
+        }
+    }
+
+    fn ctx<'b>(&'b self, operation: &'b str) -> CallContext<'b> {
         CallContext {
             operation,
             store: &self.store.raw,
@@ -53,62 +99,97 @@ impl Store<'_> {
         }
     }
 
-    pub async fn get(&self) -> Result<Lookup, Diagnostic> {
-        let started = Instant::now();
+    /// GetEventDataStore with the provider's retries.
+    pub async fn get(&self) -> Result<Lookup, AwsError> {
         let result = self
             .client
             .get_event_data_store()
             .event_data_store(&self.store.raw)
             .send()
             .await;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match result {
-            Ok(out) => {
-                tracing::debug!(operation = "GetEventDataStore", store = %self.store.raw, elapsed_ms, request_id = out.request_id().unwrap_or(""), status = ?out.status(), "AWS call succeeded");
-                let status = out
-                    .status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default();
-                if out.status() == Some(&EventDataStoreStatus::PendingDeletion) {
-                    return Ok(Lookup::Gone);
-                }
-                let event_categories = out
-                    .advanced_event_selectors()
-                    .iter()
-                    .flat_map(|s| s.field_selectors())
-                    .filter(|f| f.field() == "eventCategory")
-                    .flat_map(|f| f.equals().iter().cloned())
-                    .collect();
-                Ok(Lookup::Found(StoreInfo {
-                    arn: out
-                        .event_data_store_arn()
-                        .unwrap_or(&self.store.raw)
-                        .to_owned(),
-                    name: out.name().unwrap_or_default().to_owned(),
-                    status,
-                    event_categories,
-                    multi_region_enabled: out.multi_region_enabled().unwrap_or(false),
-                    organization_enabled: out.organization_enabled().unwrap_or(false),
-                    retention_period: out.retention_period().map(i64::from),
-                    termination_protection_enabled: out
-                        .termination_protection_enabled()
-                        .unwrap_or(false),
-                }))
-            }
-            Err(err) => {
-                tracing::debug!(operation = "GetEventDataStore", store = %self.store.raw, elapsed_ms, request_id = err.request_id().unwrap_or(""), code = errors::code(&err).unwrap_or(""), "AWS call failed");
-                if errors::code(&err) == Some("EventDataStoreNotFoundException") {
-                    return Ok(Lookup::Gone);
-                }
-                Err(errors::diagnostic(&self.ctx("GetEventDataStore"), &err))
+        self.lookup(result)
+    }
+
+    /// GetEventDataStore for a plan-time check: few attempts and a short deadline, because the
+    /// apply makes the same call again and reports what this one could not.
+    pub async fn check(&self) -> Result<Lookup, AwsError> {
+        let quick = aws_sdk_cloudtrail::config::Builder::new()
+            .retry_config(RetryConfig::standard().with_max_attempts(CHECK_ATTEMPTS))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_timeout(CHECK_TIMEOUT)
+                    .build(),
+            );
+        let call = self
+            .client
+            .get_event_data_store()
+            .event_data_store(&self.store.raw)
+            .customize()
+            .config_override(quick)
+            .send();
+        // Credential resolution may sit outside the SDK's operation timeout; bound it all.
+        match tokio::time::timeout(CHECK_TIMEOUT + Duration::from_secs(1), call).await {
+            Ok(result) => self.lookup(result),
+            Err(_) => {
+                let d = Diagnostic::error(
+                    "CloudTrail did not answer in time",
+                    format!(
+                        "GetEventDataStore for {} took longer than {}s.",
+                        self.store.raw,
+                        CHECK_TIMEOUT.as_secs()
+                    ),
+                );
+                Err(AwsError {
+                    code: None,
+                    kind: ErrorKind::Transient,
+                    diagnostic: match &self.path {
+                        Some(p) => d.at(p.clone()),
+                        None => d,
+                    },
+                })
             }
         }
     }
 
-    /// Starts (`enable`) or stops ingestion. `Err(Some(code))` gives callers the code to branch
-    /// on (ConflictException, InvalidEventDataStoreStatusException) with the diagnostic.
-    pub async fn set_ingestion(&self, enable: bool) -> Result<(), (Option<String>, Diagnostic)> {
-        let started = Instant::now();
+    fn lookup(
+        &self,
+        result: Result<
+            GetEventDataStoreOutput,
+            aws_sdk_cloudtrail::error::SdkError<
+                aws_sdk_cloudtrail::operation::get_event_data_store::GetEventDataStoreError,
+                aws_smithy_runtime_api::http::Response,
+            >,
+        >,
+    ) -> Result<Lookup, AwsError> {
+        match result {
+            Ok(out) => {
+                let info = store_info(&out, &self.store.raw);
+                if out.status() == Some(&EventDataStoreStatus::PendingDeletion) {
+                    return Ok(Lookup::Gone(Gone::PendingDeletion(info)));
+                }
+                Ok(Lookup::Found(info))
+            }
+            Err(err) => {
+                let failure = errors::classify(&self.ctx("GetEventDataStore"), &err);
+                tracing::debug!(operation = "GetEventDataStore", store = %self.store.raw, code = failure.code.as_deref().unwrap_or(""), "AWS call failed");
+                if failure.is("EventDataStoreNotFoundException") {
+                    return Ok(Lookup::Gone(Gone::NotFound(failure.diagnostic)));
+                }
+                Err(failure)
+            }
+        }
+    }
+
+    /// Starts (`enable`) or stops ingestion, after waiting for this account and region's turn.
+    /// `arn` is the store's full ARN as GetEventDataStore returned it: its account picks the pacer
+    /// whether the user wrote an ARN or an ID.
+    pub async fn set_ingestion(&self, enable: bool, arn: &str) -> Result<(), AwsError> {
+        let account = StoreRef::parse(arn)
+            .ok()
+            .and_then(|r| r.account)
+            .or_else(|| self.store.account.clone())
+            .unwrap_or_default();
+        self.aws.pacer(&account, &self.region).turn().await;
         let (operation, result) = if enable {
             let r = self
                 .client
@@ -116,15 +197,10 @@ impl Store<'_> {
                 .event_data_store(&self.store.raw)
                 .send()
                 .await;
+            let op = "StartEventDataStoreIngestion";
             (
-                "StartEventDataStoreIngestion",
-                r.map(|o| o.request_id().map(str::to_owned)).map_err(|e| {
-                    (
-                        errors::code(&e).map(str::to_owned),
-                        errors::diagnostic(&self.ctx("StartEventDataStoreIngestion"), &e),
-                        e.request_id().map(str::to_owned),
-                    )
-                }),
+                op,
+                r.map(drop).map_err(|e| errors::classify(&self.ctx(op), &e)),
             )
         } else {
             let r = self
@@ -133,27 +209,45 @@ impl Store<'_> {
                 .event_data_store(&self.store.raw)
                 .send()
                 .await;
+            let op = "StopEventDataStoreIngestion";
             (
-                "StopEventDataStoreIngestion",
-                r.map(|o| o.request_id().map(str::to_owned)).map_err(|e| {
-                    (
-                        errors::code(&e).map(str::to_owned),
-                        errors::diagnostic(&self.ctx("StopEventDataStoreIngestion"), &e),
-                        e.request_id().map(str::to_owned),
-                    )
-                }),
+                op,
+                r.map(drop).map_err(|e| errors::classify(&self.ctx(op), &e)),
             )
         };
-        let elapsed_ms = started.elapsed().as_millis() as u64;
-        match result {
-            Ok(request_id) => {
-                tracing::info!(operation, store = %self.store.raw, elapsed_ms, request_id = request_id.as_deref().unwrap_or(""), "AWS call succeeded");
-                Ok(())
+        match &result {
+            Ok(()) => {
+                tracing::info!(operation, store = %self.store.raw, "ingestion change requested")
             }
-            Err((code, diag, request_id)) => {
-                tracing::debug!(operation, store = %self.store.raw, elapsed_ms, request_id = request_id.as_deref().unwrap_or(""), code = code.as_deref().unwrap_or(""), "AWS call failed");
-                Err((code, diag))
+            Err(e) => {
+                tracing::debug!(operation, store = %self.store.raw, code = e.code.as_deref().unwrap_or(""), "AWS call failed")
             }
         }
+        result
+    }
+}
+
+fn store_info(out: &GetEventDataStoreOutput, fallback_arn: &str) -> StoreInfo {
+    StoreInfo {
+        arn: out
+            .event_data_store_arn()
+            .unwrap_or(fallback_arn)
+            .to_owned(),
+        name: out.name().unwrap_or_default().to_owned(),
+        status: out
+            .status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        event_categories: out
+            .advanced_event_selectors()
+            .iter()
+            .flat_map(|s| s.field_selectors())
+            .filter(|f| f.field() == "eventCategory")
+            .flat_map(|f| f.equals().iter().cloned())
+            .collect(),
+        multi_region_enabled: out.multi_region_enabled().unwrap_or(false),
+        organization_enabled: out.organization_enabled().unwrap_or(false),
+        retention_period: out.retention_period().map(i64::from),
+        termination_protection_enabled: out.termination_protection_enabled().unwrap_or(false),
     }
 }

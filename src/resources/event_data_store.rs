@@ -2,7 +2,7 @@
 //! status, ingestion state and event categories.
 
 use crate::aws::arn::StoreRef;
-use crate::aws::store::{Lookup, Store};
+use crate::aws::store::{Gone, Lookup};
 use crate::cty::{Type, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 use crate::resources::{Ctx, DataSource, StateResponse, object, validate_store_ref};
@@ -52,18 +52,10 @@ impl DataSource for EventDataStore {
         let path = attr_path(&["event_data_store"]);
         let lookup = match ctx
             .aws()
-            .and_then(|aws| aws.client(store.region.as_deref()))
+            .and_then(|aws| aws.store(&store, Some(path.clone())))
         {
-            Ok(client) => {
-                Store {
-                    client: &client,
-                    store: &store,
-                    path: Some(path.clone()),
-                }
-                .get()
-                .await
-            }
-            Err(d) => Err(d),
+            Ok(api) => api.get().await.map_err(|e| e.diagnostic),
+            Err(d) => Err(d.at(path.clone())),
         };
         match lookup {
             Ok(Lookup::Found(info)) => {
@@ -92,10 +84,11 @@ impl DataSource for EventDataStore {
                     ),
                 ]);
             }
-            Ok(Lookup::Gone) => resp.diagnostics.push(
+            Ok(Lookup::Gone(Gone::NotFound(d))) => resp.diagnostics.push(d),
+            Ok(Lookup::Gone(Gone::PendingDeletion(info))) => resp.diagnostics.push(
                 Diagnostic::error(
-                    "Event data store not found",
-                    format!("No event data store {raw:?} exists (or it is pending deletion) in this account and region."),
+                    "Event data store pending deletion",
+                    format!("{} has been deleted (PENDING_DELETION); only RestoreEventDataStore can bring it back within 7 days.", info.arn),
                 )
                 .at(path),
             ),

@@ -2,12 +2,14 @@
 //! Reads top to bottom: schema, validation, plan, apply (the status machine and its wait), read,
 //! import.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::aws::AwsClients;
 use crate::aws::arn::StoreRef;
-use crate::aws::store::{Lookup, Store, StoreInfo};
+use crate::aws::errors::{AwsError, ErrorKind};
+use crate::aws::store::{Gone, Lookup, STARTABLE_CATEGORIES, Store, StoreInfo};
 use crate::cty::Value;
-use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
+use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity, attr_path};
 use crate::resources::{
     ApplyRequest, Ctx, PlanRequest, PlanResponse, Resource, StateResponse, object,
     validate_store_ref,
@@ -19,6 +21,16 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// The longest pause between two status polls: short enough to notice ENABLED quickly.
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(3);
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// ConflictException means another change to the store is under way: back off from 1 s to 15 s.
+const FIRST_CONFLICT_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_CONFLICT_BACKOFF: Duration = Duration::from_secs(15);
+/// InvalidEventDataStoreStatusException right after a read means someone else moved the store;
+/// looking again a few times settles that race, more means the status is really wrong.
+const MAX_STATUS_REFUSALS: u32 = 3;
+
+fn store_path() -> AttributePath {
+    attr_path(&["event_data_store"])
+}
 
 pub struct IngestionState;
 
@@ -67,7 +79,7 @@ impl Resource for IngestionState {
         diags
     }
 
-    async fn plan(&self, _ctx: &Ctx, req: PlanRequest) -> PlanResponse {
+    async fn plan(&self, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
         let mut resp = PlanResponse {
             diagnostics: Self::validate(&req.config),
             ..PlanResponse::default()
@@ -91,6 +103,16 @@ impl Resource for IngestionState {
         );
 
         let computed = ["id", "arn", "name", "status"];
+        let new_ref = planned
+            .get("event_data_store")
+            .and_then(Value::as_str)
+            .and_then(|s| StoreRef::parse(s).ok());
+        let ingestion_changes =
+            planned.get("ingestion_enabled") != req.prior_state.get("ingestion_enabled");
+        // A known store is read at plan on create, or when the store or ingestion_enabled
+        // changes, so a missing or unusable store fails the plan rather than the apply halfway
+        // through; a plan without changes (the common case with many resources) makes no call.
+        let mut check_store = req.prior_state.is_null() || ingestion_changes;
         if req.prior_state.is_null() {
             for attr in computed {
                 planned.insert(attr.into(), Value::Unknown);
@@ -101,14 +123,11 @@ impl Resource for IngestionState {
                 .get("event_data_store")
                 .and_then(Value::as_str)
                 .and_then(|s| StoreRef::parse(s).ok());
-            let new_ref = planned
-                .get("event_data_store")
-                .and_then(Value::as_str)
-                .and_then(|s| StoreRef::parse(s).ok());
             let same_store =
                 matches!((&prior_ref, &new_ref), (Some(a), Some(b)) if a.same_store(b));
             if !same_store {
-                resp.requires_replace.push(attr_path(&["event_data_store"]));
+                check_store = true;
+                resp.requires_replace.push(store_path());
                 for attr in computed {
                     planned.insert(attr.into(), Value::Unknown);
                 }
@@ -117,12 +136,23 @@ impl Resource for IngestionState {
                     let prior = req.prior_state.get(attr).cloned().unwrap_or(Value::Null);
                     planned.insert(attr.into(), prior);
                 }
-                if planned.get("ingestion_enabled") != req.prior_state.get("ingestion_enabled") {
+                if ingestion_changes {
                     planned.insert("status".into(), Value::Unknown);
                 }
             }
         }
         resp.planned_state = Value::Object(planned);
+        if let (true, Some(store), Some(aws)) = (check_store, &new_ref, ctx.aws.as_deref())
+            && !resp.diagnostics.has_errors()
+        {
+            let want = resp
+                .planned_state
+                .get("ingestion_enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            resp.diagnostics
+                .extend(check_at_plan(ctx, aws, store, want).await);
+        }
         resp
     }
 
@@ -145,7 +175,7 @@ impl Resource for IngestionState {
         else {
             resp.diagnostics.push(
                 Diagnostic::error("Missing event_data_store", "event_data_store must be set.")
-                    .at(attr_path(&["event_data_store"])),
+                    .at(store_path()),
             );
             return resp;
         };
@@ -195,18 +225,10 @@ impl Resource for IngestionState {
         };
         let lookup = match ctx
             .aws()
-            .and_then(|aws| aws.client(store.region.as_deref()))
+            .and_then(|aws| aws.store(&store, Some(store_path())))
         {
-            Ok(client) => {
-                Store {
-                    client: &client,
-                    store: &store,
-                    path: None,
-                }
-                .get()
-                .await
-            }
-            Err(d) => Err(d),
+            Ok(api) => api.get().await.map_err(|e| e.diagnostic),
+            Err(d) => Err(d.at(store_path())),
         };
         match lookup {
             Ok(Lookup::Found(info)) => {
@@ -220,7 +242,7 @@ impl Resource for IngestionState {
                 }
                 resp.state = new;
             }
-            Ok(Lookup::Gone) => {
+            Ok(Lookup::Gone(_)) => {
                 tracing::info!(store = %store.raw, "event data store is gone; removing it from state");
                 resp.state = Value::Null;
             }
@@ -299,121 +321,231 @@ fn fill_from_store(state: &mut Value, info: &StoreInfo, ingestion: Option<bool>)
     }
 }
 
+/// What a plan-time read of the store says: errors for what apply would surely fail on (no such
+/// store, deleted, a category that cannot start or stop), a warning when AWS could not be asked.
+async fn check_at_plan(ctx: &Ctx, aws: &AwsClients, store: &StoreRef, want: bool) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if !aws.plan_checks_enabled() {
+        return diags;
+    }
+    let lookup = match aws.store(store, Some(store_path())) {
+        Ok(api) => {
+            tokio::select! {
+                r = api.check() => r,
+                () = ctx.cancel.cancelled() => return diags,
+            }
+        }
+        Err(d) => Err(AwsError {
+            code: None,
+            kind: ErrorKind::Access,
+            diagnostic: d,
+        }),
+    };
+    match lookup {
+        Ok(Lookup::Found(info)) => {
+            let bad = info.unstartable_categories();
+            if !bad.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        "This event data store's ingestion cannot be started or stopped",
+                        format!(
+                            "{} collects {} events; CloudTrail starts and stops ingestion only for stores of {} events (integration and Insights stores have no ingestion to switch). Remove this resource for this store.",
+                            info.arn,
+                            bad.join(", "),
+                            STARTABLE_CATEGORIES.join(", ")
+                        ),
+                    )
+                    .at(store_path()),
+                );
+            }
+        }
+        Ok(Lookup::Gone(Gone::NotFound(d))) => diags.push(d),
+        Ok(Lookup::Gone(Gone::PendingDeletion(_))) => {
+            diags.push(unusable_status(store, "PENDING_DELETION", want));
+        }
+        Err(e) if e.kind == ErrorKind::Service => diags.push(e.diagnostic),
+        Err(e) => {
+            // Without credentials or network every other resource would wait for the same
+            // failure: one warning is enough, the apply makes the call again and reports it.
+            if e.kind == ErrorKind::Access || e.code.is_none() {
+                aws.disable_plan_checks();
+            }
+            let d = e.diagnostic;
+            diags.push(Diagnostic {
+                severity: Severity::Warning,
+                summary: format!("Could not check the event data store at plan time: {}", d.summary),
+                detail: format!(
+                    "{}\nThe plan goes on; the apply reads the store again and reports any failure.",
+                    d.detail
+                ),
+                path: d.path,
+            });
+        }
+    }
+    diags
+}
+
 struct Outcome {
     last_seen: Option<StoreInfo>,
     error: Option<Diagnostic>,
 }
 
-/// Drives the store to ENABLED (`want`) or STOPPED_INGESTION (`!want`) and waits for it: at most
-/// one Start/Stop call per needed transition, the first poll at once, then backing off to a few
-/// seconds, ConflictException retried, all within `timeout` and cancelled by StopProvider.
+/// What the status machine learned, kept outside it so a timeout or a cancellation, which drop
+/// it mid-flight, can still report the last status seen and the last refusal.
+#[derive(Default)]
+struct Progress {
+    last_seen: Option<StoreInfo>,
+    /// The last ConflictException, while the store keeps refusing.
+    conflict: Option<AwsError>,
+    conflicts: u32,
+}
+
+/// Drives the store to ENABLED (`want`) or STOPPED_INGESTION (`!want`) and waits for it, within
+/// `timeout`, until StopProvider cancels it: every AWS call and every pause is abandoned at once.
 async fn converge(ctx: &Ctx, store: &StoreRef, want: bool, timeout: Duration) -> Outcome {
-    let mut outcome = Outcome {
-        last_seen: None,
-        error: None,
-    };
-    let client = match ctx
+    let api = match ctx
         .aws()
-        .and_then(|aws| aws.client(store.region.as_deref()))
+        .and_then(|aws| aws.store(store, Some(store_path())))
     {
-        Ok(c) => c,
+        Ok(api) => api,
         Err(d) => {
-            outcome.error = Some(d.at(attr_path(&["event_data_store"])));
-            return outcome;
+            return Outcome {
+                last_seen: None,
+                error: Some(d.at(store_path())),
+            };
         }
     };
-    let api = Store {
-        client: &client,
-        store,
-        path: Some(attr_path(&["event_data_store"])),
+    let mut progress = Progress::default();
+    let end = tokio::select! {
+        r = drive(&api, want, &mut progress) => End::Done(r),
+        () = ctx.cancel.cancelled() => End::Cancelled,
+        () = tokio::time::sleep(timeout) => End::TimedOut,
     };
-    let target = if want { "ENABLED" } else { "STOPPED_INGESTION" };
-    let deadline = Instant::now() + timeout;
-    let mut interval = FIRST_POLL_INTERVAL;
-    loop {
-        let info = match api.get().await {
-            Ok(Lookup::Found(info)) => info,
-            Ok(Lookup::Gone) => {
-                outcome.error = Some(not_found(store));
-                return outcome;
-            }
-            Err(d) => {
-                outcome.error = Some(d);
-                return outcome;
-            }
-        };
-        let status = info.status.clone();
-        outcome.last_seen = Some(info);
-        tracing::debug!(store = %store.raw, status = %status, target, "event data store status");
-        match (want, status.as_str()) {
-            (_, s) if s == target => return outcome,
-            (true, "STOPPED_INGESTION") | (false, "ENABLED") => {
-                match api.set_ingestion(want).await {
-                    Ok(()) => {
-                        // Poll at once: the store often settles within the call.
-                        interval = FIRST_POLL_INTERVAL;
-                        continue;
-                    }
-                    // Someone else moved the store meanwhile, or it is busy: look again.
-                    Err((Some(code), d))
-                        if code == "ConflictException"
-                            || code == "InvalidEventDataStoreStatusException" =>
-                    {
-                        tracing::debug!(store = %store.raw, code, "retrying after a transient refusal");
-                        if Instant::now() + interval >= deadline {
-                            outcome.error = Some(d);
-                            return outcome;
-                        }
-                    }
-                    Err((_, d)) => {
-                        outcome.error = Some(d);
-                        return outcome;
-                    }
-                }
-            }
-            (_, "STARTING_INGESTION" | "STOPPING_INGESTION") => {}
-            (_, other) => {
-                outcome.error = Some(unusable_status(store, other, want));
-                return outcome;
-            }
-        }
-        if Instant::now() + interval >= deadline {
-            outcome.error = Some(
-                Diagnostic::error(
-                    "Timed out waiting for the event data store",
-                    format!(
-                        "{} is still {status} after {}s; it was asked to become {target}. Run apply again to keep waiting, or raise timeouts.",
-                        store.raw,
-                        timeout.as_secs()
-                    ),
-                )
-                .at(attr_path(&["event_data_store"])),
-            );
-            return outcome;
-        }
-        tokio::select! {
-            _ = ctx.cancel.cancelled() => {
-                outcome.error = Some(Diagnostic::error(
-                    "Interrupted",
-                    format!("Stopped while waiting for {} to become {target} (last seen {status}). The state records the last status seen; run apply again to finish.", store.raw),
-                ).at(attr_path(&["event_data_store"])));
-                return outcome;
-            }
-            _ = tokio::time::sleep(interval) => {}
-        }
-        interval = (interval * 2).min(MAX_POLL_INTERVAL);
+    let error = match end {
+        End::Done(r) => r.err(),
+        End::Cancelled => Some(interrupted(store, want, &progress)),
+        End::TimedOut => Some(timed_out(store, want, timeout, &progress)),
+    };
+    Outcome {
+        last_seen: progress.last_seen,
+        error,
     }
 }
 
-fn not_found(store: &StoreRef) -> Diagnostic {
+enum End {
+    Done(Result<(), Diagnostic>),
+    Cancelled,
+    TimedOut,
+}
+
+fn target(want: bool) -> &'static str {
+    if want { "ENABLED" } else { "STOPPED_INGESTION" }
+}
+
+/// The status machine: read, then by status call Start/Stop once or wait; read again at once
+/// after a call (the store often settles within it), else back off to a few seconds.
+async fn drive(api: &Store<'_>, want: bool, progress: &mut Progress) -> Result<(), Diagnostic> {
+    let target = target(want);
+    let mut poll = FIRST_POLL_INTERVAL;
+    let mut conflict_backoff = FIRST_CONFLICT_BACKOFF;
+    let mut status_refusals = 0;
+    // Once CloudTrail accepted the call, a read that still shows the old status is a read that
+    // lags behind: wait for it rather than call again.
+    let mut requested = false;
+    loop {
+        let info = match api.get().await {
+            Ok(Lookup::Found(info)) => info,
+            Ok(Lookup::Gone(Gone::NotFound(d))) => return Err(d),
+            Ok(Lookup::Gone(Gone::PendingDeletion(_))) => {
+                return Err(unusable_status(api.store, "PENDING_DELETION", want));
+            }
+            Err(e) => return Err(e.diagnostic),
+        };
+        let status = info.status.clone();
+        let arn = info.arn.clone();
+        progress.last_seen = Some(info);
+        tracing::debug!(store = %api.store.raw, status = %status, target, "event data store status");
+        match (want, status.as_str()) {
+            (_, s) if s == target => return Ok(()),
+            (true, "STOPPED_INGESTION") | (false, "ENABLED") if !requested => {
+                match api.set_ingestion(want, &arn).await {
+                    Ok(()) => {
+                        requested = true;
+                        progress.conflict = None;
+                        poll = FIRST_POLL_INTERVAL;
+                        continue;
+                    }
+                    Err(e) if e.is("ConflictException") => {
+                        progress.conflicts += 1;
+                        progress.conflict = Some(e);
+                        tracing::debug!(store = %api.store.raw, wait_ms = conflict_backoff.as_millis() as u64, "store busy (ConflictException); retrying");
+                        tokio::time::sleep(conflict_backoff).await;
+                        conflict_backoff = (conflict_backoff * 2).min(MAX_CONFLICT_BACKOFF);
+                        continue;
+                    }
+                    Err(e)
+                        if e.is("InvalidEventDataStoreStatusException")
+                            && status_refusals < MAX_STATUS_REFUSALS =>
+                    {
+                        status_refusals += 1;
+                    }
+                    Err(e) => return Err(e.diagnostic),
+                }
+            }
+            (true, "STOPPED_INGESTION") | (false, "ENABLED") => {}
+            (_, "STARTING_INGESTION" | "STOPPING_INGESTION") => {}
+            (_, other) => return Err(unusable_status(api.store, other, want)),
+        }
+        tokio::time::sleep(poll).await;
+        poll = (poll * 2).min(MAX_POLL_INTERVAL);
+    }
+}
+
+fn last_status(progress: &Progress) -> &str {
+    progress
+        .last_seen
+        .as_ref()
+        .map_or("not read yet", |i| i.status.as_str())
+}
+
+fn interrupted(store: &StoreRef, want: bool, progress: &Progress) -> Diagnostic {
     Diagnostic::error(
-        "Event data store not found",
+        "Interrupted",
         format!(
-            "No event data store {} exists (or it is pending deletion) in this account and region. Check the ARN or ID, the credentials' account and the region.",
-            crate::diagnostics::quote(&store.raw)
+            "Terraform asked the provider to stop while {} was on its way to {} (last seen {}). The state records the last status seen; run apply again to finish.",
+            store.raw,
+            target(want),
+            last_status(progress)
         ),
     )
-    .at(attr_path(&["event_data_store"]))
+    .at(store_path())
+}
+
+fn timed_out(store: &StoreRef, want: bool, timeout: Duration, progress: &Progress) -> Diagnostic {
+    let secs = timeout.as_secs_f64();
+    if let Some(conflict) = &progress.conflict {
+        return Diagnostic::error(
+            "The event data store stayed busy",
+            format!(
+                "{} was still refusing to {} ingestion after {secs}s: CloudTrail answered ConflictException {} times (another change to the store is in progress), retried with backoff until the timeout. Run apply again later, or raise timeouts.\nLast answer: {}",
+                store.raw,
+                if want { "start" } else { "stop" },
+                progress.conflicts,
+                conflict.diagnostic.detail
+            ),
+        )
+        .at(store_path());
+    }
+    Diagnostic::error(
+        "Timed out waiting for the event data store",
+        format!(
+            "{} is still {} after {secs}s; it was asked to become {}. Run apply again to keep waiting, or raise timeouts.",
+            store.raw,
+            last_status(progress),
+            target(want)
+        ),
+    )
+    .at(store_path())
 }
 
 fn unusable_status(store: &StoreRef, status: &str, want: bool) -> Diagnostic {
@@ -435,5 +567,5 @@ fn unusable_status(store: &StoreRef, status: &str, want: bool) -> Diagnostic {
         ),
         format!("{} is {meaning}", store.raw),
     )
-    .at(attr_path(&["event_data_store"]))
+    .at(store_path())
 }

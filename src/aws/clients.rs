@@ -1,0 +1,113 @@
+//! The CloudTrail clients every resource of the process shares: one per region, each with the
+//! call log, and the Start/Stop pacing per account and region. Built from an SDK configuration,
+//! or from any CloudTrail configuration (a mocked one in tests).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use aws_sdk_cloudtrail::Client;
+use aws_sdk_cloudtrail::config::Region;
+use aws_types::SdkConfig;
+
+use super::arn::StoreRef;
+use super::call_log::CallLog;
+use super::pacing::{DEFAULT_INTERVAL, Pacer, Pacers};
+use super::store::Store;
+use crate::diagnostics::{AttributePath, Diagnostic};
+
+pub struct AwsClients {
+    base: aws_sdk_cloudtrail::Config,
+    by_region: Mutex<HashMap<String, Client>>,
+    pacers: Pacers,
+    /// Cleared after a plan-time check could not reach AWS (no credentials, no network): the
+    /// other resources of the plan then skip theirs instead of each waiting for the same failure.
+    plan_checks: AtomicBool,
+}
+
+impl AwsClients {
+    /// Clients for the provider block's SDK configuration.
+    pub fn new(sdk: &SdkConfig) -> Self {
+        Self::from_conf(aws_sdk_cloudtrail::Config::from(sdk))
+    }
+
+    /// Clients derived from `base`, which may lack a region (each client sets its own).
+    pub fn from_conf(base: aws_sdk_cloudtrail::Config) -> Self {
+        AwsClients {
+            base,
+            by_region: Mutex::new(HashMap::new()),
+            pacers: Pacers::new(DEFAULT_INTERVAL),
+            plan_checks: AtomicBool::new(true),
+        }
+    }
+
+    /// Replaces the spacing of Start/Stop calls (zero turns pacing off).
+    pub fn with_pacing_interval(mut self, interval: Duration) -> Self {
+        self.pacers = Pacers::new(interval);
+        self
+    }
+
+    pub fn default_region(&self) -> Option<&str> {
+        self.base.region().map(Region::as_ref)
+    }
+
+    /// The client for `region` (an ARN's region), else for the provider's region, with the region
+    /// it uses.
+    pub fn client(&self, region: Option<&str>) -> Result<(Client, String), Diagnostic> {
+        let Some(region) = region.or(self.default_region()).map(str::to_owned) else {
+            return Err(Diagnostic::error(
+                "No AWS region",
+                "No region is configured: set region in the provider block, or AWS_REGION, or \
+                 a region in the profile, or write event_data_store as a full ARN (its region \
+                 is used).",
+            ));
+        };
+        let mut map = self
+            .by_region
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let client = map.entry(region.clone()).or_insert_with(|| {
+            let conf = self
+                .base
+                .to_builder()
+                .region(Region::new(region.clone()))
+                .interceptor(CallLog)
+                .build();
+            Client::from_conf(conf)
+        });
+        Ok((client.clone(), region))
+    }
+
+    /// The calls about one store, reported at `path`.
+    pub fn store<'a>(
+        &'a self,
+        store: &'a StoreRef,
+        path: Option<AttributePath>,
+    ) -> Result<Store<'a>, Diagnostic> {
+        let (client, region) = match self.client(store.region.as_deref()) {
+            Ok(c) => c,
+            Err(d) => return Err(with_path(d, path)),
+        };
+        Ok(Store::new(self, client, region, store, path))
+    }
+
+    pub(crate) fn pacer(&self, account: &str, region: &str) -> Arc<Pacer> {
+        self.pacers.get(account, region)
+    }
+
+    pub fn plan_checks_enabled(&self) -> bool {
+        self.plan_checks.load(Ordering::Relaxed)
+    }
+
+    pub fn disable_plan_checks(&self) {
+        self.plan_checks.store(false, Ordering::Relaxed);
+    }
+}
+
+fn with_path(d: Diagnostic, path: Option<AttributePath>) -> Diagnostic {
+    match path {
+        Some(p) => d.at(p),
+        None => d,
+    }
+}
