@@ -20,4 +20,4 @@ esac
 cd "$(dirname "$0")/.."
 
 # The renderer is src/docs.rs; the docs test compares its output with docs/, or writes it.
-UPDATE_DOCS=$update cargo test --quiet --test docs -- --exact docs_match_schema_and_examples
+UPDATE_DOCS=$update cargo test --quiet --test docs -- --exact --nocapture docs_match_schema_and_examples
