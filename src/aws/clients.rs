@@ -96,11 +96,11 @@ impl AwsClients {
         self.pacers.get(account, region)
     }
 
-    pub fn plan_checks_enabled(&self) -> bool {
+    pub(crate) fn plan_checks_enabled(&self) -> bool {
         self.plan_checks.load(Ordering::Relaxed)
     }
 
-    pub fn disable_plan_checks(&self) {
+    pub(crate) fn disable_plan_checks(&self) {
         self.plan_checks.store(false, Ordering::Relaxed);
     }
 }

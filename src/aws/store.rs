@@ -19,9 +19,11 @@ use crate::diagnostics::{AttributePath, Diagnostic};
 pub const STARTABLE_CATEGORIES: [&str; 4] =
     ["Management", "Data", "NetworkActivity", "ConfigurationItem"];
 
-/// A plan-time check must not hold a plan up: two attempts within this time, then a warning.
-const CHECK_ATTEMPTS: u32 = 2;
-const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+/// A plan-time check must not hold a plan up: the SDK's default three attempts within 5 s, then
+/// a warning. Terraform plans again in the apply walk, in a new process, so a hung endpoint costs
+/// this twice before the apply's own timeout applies.
+const CHECK_ATTEMPTS: u32 = 3;
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What GetEventDataStore says about a store, reduced to what the provider uses.
 #[derive(Debug, Clone, PartialEq)]
