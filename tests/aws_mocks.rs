@@ -197,6 +197,7 @@ async fn apply_create(p: &Provider, cfg: &Value) -> (Value, Diagnostics) {
                 config: cfg.clone(),
                 prior_state: Value::Null,
                 planned_state: planned,
+                planned_private: Vec::new(),
             },
         )
         .await;
@@ -507,6 +508,87 @@ async fn a_stopped_store_takes_get_start_get_and_no_pause() {
     assert_eq!(state.get("status"), Some(&Value::string("ENABLED")));
     assert_eq!(state.get("arn"), Some(&Value::string(ARN)));
     assert_eq!(state.get("name"), Some(&Value::string("audit")));
+}
+
+/// Plan then apply, as Terraform runs them: the plan's read travels in planned_private, so the
+/// apply of a stopped store makes two calls, Start and one read, and no pause.
+#[tokio::test(start_paused = true)]
+async fn apply_after_plan_makes_start_and_one_read() {
+    let get = get_sequence(&["STOPPED_INGESTION", "ENABLED"]);
+    let start = start_ok();
+    let p = provider(&[&get, &start]);
+    let cfg = config(ARN, None, None);
+    let plan = p
+        .plan(
+            TYPE,
+            PlanRequest {
+                config: cfg.clone(),
+                prior_state: Value::Null,
+                proposed_new_state: cfg.clone(),
+            },
+        )
+        .await;
+    assert!(plan.diagnostics.is_empty(), "{:#?}", plan.diagnostics);
+    assert!(
+        !plan.planned_private.is_empty(),
+        "the plan's read is handed to apply"
+    );
+    assert_eq!((get.num_calls(), start.num_calls()), (1, 0));
+    let t0 = Instant::now();
+    let r = p
+        .apply(
+            TYPE,
+            ApplyRequest {
+                config: cfg,
+                prior_state: Value::Null,
+                planned_state: plan.planned_state,
+                planned_private: plan.planned_private,
+            },
+        )
+        .await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(
+        (get.num_calls() - 1, start.num_calls()),
+        (1, 1),
+        "apply: one Start and one read"
+    );
+    assert_eq!(t0.elapsed(), Duration::ZERO);
+    assert_eq!(r.state.get("status"), Some(&Value::string("ENABLED")));
+}
+
+/// A stale hint (the store was started between plan and apply) costs a refused call and a read,
+/// never a wrong state.
+#[tokio::test(start_paused = true)]
+async fn a_stale_plan_hint_is_corrected_by_cloudtrail() {
+    let get = get_sequence(&["STOPPED_INGESTION", "ENABLED"]);
+    let start = mock!(Client::start_event_data_store_ingestion)
+        .then_http_response(|| aws_error("InvalidEventDataStoreStatusException"));
+    let p = provider(&[&get, &start]);
+    let cfg = config(ARN, None, None);
+    let plan = p
+        .plan(
+            TYPE,
+            PlanRequest {
+                config: cfg.clone(),
+                prior_state: Value::Null,
+                proposed_new_state: cfg.clone(),
+            },
+        )
+        .await;
+    let r = p
+        .apply(
+            TYPE,
+            ApplyRequest {
+                config: cfg,
+                prior_state: Value::Null,
+                planned_state: plan.planned_state,
+                planned_private: plan.planned_private,
+            },
+        )
+        .await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(start.num_calls(), 1);
+    assert_eq!(r.state.get("status"), Some(&Value::string("ENABLED")));
 }
 
 #[tokio::test(start_paused = true)]
@@ -824,8 +906,21 @@ async fn plan_and_apply(p: &Arc<Provider>, n: usize, parallelism: usize) -> Outc
         plans.spawn(async move {
             let _turn = limit.acquire_owned().await.unwrap();
             let cfg = config(&store_arn(i), None, None);
-            let (planned, diags) = plan_create(&p, &cfg).await;
-            (cfg, planned, diags)
+            let plan = p
+                .plan(
+                    TYPE,
+                    PlanRequest {
+                        config: cfg.clone(),
+                        prior_state: Value::Null,
+                        proposed_new_state: cfg.clone(),
+                    },
+                )
+                .await;
+            (
+                cfg,
+                (plan.planned_state, plan.planned_private),
+                plan.diagnostics,
+            )
         });
     }
     let mut diagnostics = Vec::new();
@@ -836,7 +931,7 @@ async fn plan_and_apply(p: &Arc<Provider>, n: usize, parallelism: usize) -> Outc
         planned.push((cfg, plan));
     }
     let mut applies = tokio::task::JoinSet::new();
-    for (cfg, plan) in planned {
+    for (cfg, (plan, private)) in planned {
         let (p, limit) = (p.clone(), limit.clone());
         applies.spawn(async move {
             let _turn = limit.acquire_owned().await.unwrap();
@@ -846,6 +941,7 @@ async fn plan_and_apply(p: &Arc<Provider>, n: usize, parallelism: usize) -> Outc
                     config: cfg,
                     prior_state: Value::Null,
                     planned_state: plan,
+                    planned_private: private,
                 },
             )
             .await
@@ -888,12 +984,13 @@ async fn two_hundred_resources_at_parallelism_fifty_are_paced_under_the_quota() 
     );
     let starts: usize = fleet.starts.iter().map(Rule::num_calls).sum();
     eprintln!(
-        "per created resource: {} GetEventDataStore (plan check, read, read after start), {} StartEventDataStoreIngestion; {:?} virtual",
+        "per created resource: {} GetEventDataStore (plan check, read after start), {} StartEventDataStoreIngestion; {:?} virtual",
         fleet.get.num_calls() as f64 / 200.0,
         starts as f64 / 200.0,
         out.elapsed
     );
-    assert_eq!(fleet.get.num_calls(), 600);
+    // The apply acts on what the plan saw (planned_private): Start, then one read.
+    assert_eq!(fleet.get.num_calls(), 400);
     assert_eq!(starts, 200);
 }
 

@@ -150,8 +150,11 @@ impl Resource for IngestionState {
                 .get("ingestion_enabled")
                 .and_then(Value::as_bool)
                 .unwrap_or(true);
-            resp.diagnostics
-                .extend(check_at_plan(ctx, aws, store, want).await);
+            let (diags, seen) = check_at_plan(ctx, aws, store, want).await;
+            resp.diagnostics.extend(diags);
+            if let Some(info) = seen {
+                resp.planned_private = PlanSeen::encode(&info);
+            }
         }
         resp
     }
@@ -190,7 +193,8 @@ impl Resource for IngestionState {
             "update"
         };
         let timeout = timeout_of(&req.config, op);
-        let mut outcome = converge(ctx, &store, want, timeout).await;
+        let hint = PlanSeen::decode(&req.planned_private);
+        let mut outcome = converge(ctx, &store, want, timeout, hint).await;
         let mut state = req.planned_state.clone();
         match outcome.last_seen.take() {
             Some(info) => fill_from_store(&mut state, &info, None),
@@ -290,7 +294,7 @@ impl IngestionState {
         else {
             return resp;
         };
-        let outcome = converge(ctx, &store, false, timeout_of(&prior, "delete")).await;
+        let outcome = converge(ctx, &store, false, timeout_of(&prior, "delete"), None).await;
         if let Some(err) = outcome.error {
             resp.diagnostics.push(err);
             // The object stays in state so that destroy can be tried again.
@@ -323,16 +327,23 @@ fn fill_from_store(state: &mut Value, info: &StoreInfo, ingestion: Option<bool>)
 
 /// What a plan-time read of the store says: errors for what apply would surely fail on (no such
 /// store, deleted, a category that cannot start or stop), a warning when AWS could not be asked.
-async fn check_at_plan(ctx: &Ctx, aws: &AwsClients, store: &StoreRef, want: bool) -> Diagnostics {
+/// Also returns the store as seen, for the apply of this plan.
+async fn check_at_plan(
+    ctx: &Ctx,
+    aws: &AwsClients,
+    store: &StoreRef,
+    want: bool,
+) -> (Diagnostics, Option<StoreInfo>) {
     let mut diags = Diagnostics::new();
+    let mut seen = None;
     if !aws.plan_checks_enabled() {
-        return diags;
+        return (diags, seen);
     }
     let lookup = match aws.store(store, Some(store_path())) {
         Ok(api) => {
             tokio::select! {
                 r = api.check() => r,
-                () = ctx.cancel.cancelled() => return diags,
+                () = ctx.cancel.cancelled() => return (diags, seen),
             }
         }
         Err(d) => Err(AwsError {
@@ -344,7 +355,9 @@ async fn check_at_plan(ctx: &Ctx, aws: &AwsClients, store: &StoreRef, want: bool
     match lookup {
         Ok(Lookup::Found(info)) => {
             let bad = info.unstartable_categories();
-            if !bad.is_empty() {
+            if bad.is_empty() {
+                seen = Some(info);
+            } else {
                 diags.push(
                     Diagnostic::error(
                         "This event data store's ingestion cannot be started or stopped",
@@ -382,7 +395,31 @@ async fn check_at_plan(ctx: &Ctx, aws: &AwsClients, store: &StoreRef, want: bool
             });
         }
     }
-    diags
+    (diags, seen)
+}
+
+/// What the plan saw of the store, carried to the apply of that plan in `planned_private` (the
+/// apply runs in another provider process). Only a hint: apply acts on it when the store needs a
+/// Start or Stop, saving a read, and CloudTrail refuses a call a stale hint would get wrong.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct PlanSeen {
+    arn: String,
+    status: String,
+}
+
+impl PlanSeen {
+    fn encode(info: &StoreInfo) -> Vec<u8> {
+        serde_json::to_vec(&PlanSeen {
+            arn: info.arn.clone(),
+            status: info.status.clone(),
+        })
+        .unwrap_or_default()
+    }
+
+    /// Anything unreadable (another version's bytes, none at all) is simply no hint.
+    fn decode(bytes: &[u8]) -> Option<PlanSeen> {
+        serde_json::from_slice(bytes).ok()
+    }
 }
 
 struct Outcome {
@@ -402,7 +439,13 @@ struct Progress {
 
 /// Drives the store to ENABLED (`want`) or STOPPED_INGESTION (`!want`) and waits for it, within
 /// `timeout`, until StopProvider cancels it: every AWS call and every pause is abandoned at once.
-async fn converge(ctx: &Ctx, store: &StoreRef, want: bool, timeout: Duration) -> Outcome {
+async fn converge(
+    ctx: &Ctx,
+    store: &StoreRef,
+    want: bool,
+    timeout: Duration,
+    hint: Option<PlanSeen>,
+) -> Outcome {
     let api = match ctx
         .aws()
         .and_then(|aws| aws.store(store, Some(store_path())))
@@ -417,7 +460,7 @@ async fn converge(ctx: &Ctx, store: &StoreRef, want: bool, timeout: Duration) ->
     };
     let mut progress = Progress::default();
     let end = tokio::select! {
-        r = drive(&api, want, &mut progress) => End::Done(r),
+        r = drive(&api, want, hint, &mut progress) => End::Done(r),
         () = ctx.cancel.cancelled() => End::Cancelled,
         () = tokio::time::sleep(timeout) => End::TimedOut,
     };
@@ -438,20 +481,36 @@ enum End {
     TimedOut,
 }
 
-fn target(want: bool) -> &'static str {
+fn target_status(want: bool) -> &'static str {
     if want { "ENABLED" } else { "STOPPED_INGESTION" }
 }
 
 /// The status machine: read, then by status call Start/Stop once or wait; read again at once
 /// after a call (the store often settles within it), else back off to a few seconds.
-async fn drive(api: &Store<'_>, want: bool, progress: &mut Progress) -> Result<(), Diagnostic> {
-    let target = target(want);
+async fn drive(
+    api: &Store<'_>,
+    want: bool,
+    hint: Option<PlanSeen>,
+    progress: &mut Progress,
+) -> Result<(), Diagnostic> {
+    let target = target_status(want);
     let mut poll = FIRST_POLL_INTERVAL;
     let mut conflict_backoff = FIRST_CONFLICT_BACKOFF;
     let mut status_refusals = 0;
     // Once CloudTrail accepted the call, a read that still shows the old status is a read that
     // lags behind: wait for it rather than call again.
     let mut requested = false;
+    // The plan just read the store and saw it needs the call: make it without reading again.
+    // Any refusal (a stale hint, a busy store) falls through to the loop, which reads first.
+    if let Some(seen) = hint.filter(|h| h.status == target_status(!want)) {
+        match api.set_ingestion(want, &seen.arn).await {
+            Ok(()) => requested = true,
+            Err(e) if e.kind == ErrorKind::Service => {
+                tracing::debug!(store = %api.store.raw, code = e.code.as_deref().unwrap_or(""), "call from the plan's hint refused; reading the store");
+            }
+            Err(e) => return Err(e.diagnostic),
+        }
+    }
     loop {
         let info = match api.get().await {
             Ok(Lookup::Found(info)) => info,
@@ -514,7 +573,7 @@ fn interrupted(store: &StoreRef, want: bool, progress: &Progress) -> Diagnostic 
         format!(
             "Terraform asked the provider to stop while {} was on its way to {} (last seen {}). The state records the last status seen; run apply again to finish.",
             store.raw,
-            target(want),
+            target_status(want),
             last_status(progress)
         ),
     )
@@ -542,7 +601,7 @@ fn timed_out(store: &StoreRef, want: bool, timeout: Duration, progress: &Progres
             "{} is still {} after {secs}s; it was asked to become {}. Run apply again to keep waiting, or raise timeouts.",
             store.raw,
             last_status(progress),
-            target(want)
+            target_status(want)
         ),
     )
     .at(store_path())

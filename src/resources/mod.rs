@@ -47,12 +47,17 @@ pub struct PlanResponse {
     pub planned_state: Value,
     pub requires_replace: Vec<AttributePath>,
     pub diagnostics: Diagnostics,
+    /// Opaque bytes Terraform hands back to the apply of this plan (which runs in another
+    /// process); empty means none.
+    pub planned_private: Vec<u8>,
 }
 
 pub struct ApplyRequest {
     pub config: Value,
     pub prior_state: Value,
     pub planned_state: Value,
+    /// What the plan put in `PlanResponse::planned_private`.
+    pub planned_private: Vec<u8>,
 }
 
 /// `new_state` is recorded by Terraform even with errors, so it must say what really happened.

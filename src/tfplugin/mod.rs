@@ -280,19 +280,20 @@ impl ProviderRpc for ProviderService {
             };
             let resp = self.provider.plan(&req.type_name, plan).await;
             let planned = convert::encode(&resp.planned_state, &ty, "planned state")?;
+            let private = resp.planned_private;
             let replace = resp
                 .requires_replace
                 .iter()
                 .map(convert::path)
                 .collect::<Vec<_>>();
-            Ok(((Some(planned), replace), resp.diagnostics))
+            Ok(((Some(planned), replace, private), resp.diagnostics))
         }
         .await;
-        let ((planned_state, requires_replace), diagnostics) = split(result);
+        let ((planned_state, requires_replace, planned_private), diagnostics) = split(result);
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state,
             requires_replace,
-            planned_private: req.prior_private,
+            planned_private,
             diagnostics,
             ..Default::default()
         }))
@@ -309,6 +310,7 @@ impl ProviderRpc for ProviderService {
                 config: convert::decode(req.config.as_ref(), &ty, "configuration")?,
                 prior_state: convert::decode(req.prior_state.as_ref(), &ty, "prior state")?,
                 planned_state: convert::decode(req.planned_state.as_ref(), &ty, "planned state")?,
+                planned_private: req.planned_private.clone(),
             };
             let resp = self.provider.apply(&req.type_name, apply).await;
             Ok((
@@ -318,9 +320,10 @@ impl ProviderRpc for ProviderService {
         }
         .await;
         let (new_state, diagnostics) = split(result);
+        // The plan's private bytes are a hint for this apply only; nothing private is stored.
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
-            private: req.planned_private,
+            private: Vec::new(),
             diagnostics,
             ..Default::default()
         }))
