@@ -49,7 +49,9 @@ fn main() -> ExitCode {
     // Logs go to stderr only: stdout carries the handshake line and nothing before it.
     logging::init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: the provider waits on Terraform and AWS, and its CPU per RPC is microseconds
+    // (BENCHMARKS.md), so worker threads would only add start-up time and memory.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -71,7 +71,6 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
 
     let tls = client_cert.map(server_tls).transpose()?;
     let shutdown = CancellationToken::new();
-    let router = build_router(&shutdown, debug).await;
 
     let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Conn>>(16);
     let acceptor = tls
@@ -111,6 +110,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
     });
 
     print_handshake(network, &address, tls.as_ref(), debug)?;
+    // Built after the line: Terraform's first connection waits in the listener's backlog meanwhile.
+    let router = build_router(&shutdown, debug).await;
 
     if debug {
         let ctrl_c_shutdown = shutdown.clone();

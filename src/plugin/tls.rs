@@ -1,15 +1,27 @@
 //! AutoMTLS: a fresh server certificate per start and a client verifier that admits exactly the
 //! certificate Terraform passed in `PLUGIN_CLIENT_CERT` (and proof of its private key), nothing else.
+//!
+//! Start-up cost: nothing here may draw from aws-lc's random generator. Its first use seeds a tree
+//! DRBG from CPU-jitter entropy, which takes 20-120 ms of CPU (measured; BENCHMARKS.md) — longer
+//! than everything else the provider does before its handshake line. So the server key is Ed25519
+//! (deterministic signatures, a seed from the OS), and the TLS provider takes its randomness and
+//! its X25519 key shares from the OS as well. aws-lc still does all the cryptography.
 
+use std::io::Read;
 use std::sync::Arc;
 
+use ::aws_lc_rs::agreement;
 use base64::Engine;
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, aws_lc_rs};
+use rustls::crypto::{
+    ActiveKeyExchange, CryptoProvider, GetRandomFailed, SecureRandom, SharedSecret,
+    SupportedKxGroup, WebPkiSupportedAlgorithms, aws_lc_rs,
+};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{
-    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+    CertificateError, DigitallySignedStruct, DistinguishedName, NamedGroup, PeerMisbehaved,
+    ServerConfig, SignatureScheme,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +30,8 @@ pub enum TlsError {
     Certificate(#[from] rcgen::Error),
     #[error("could not build the TLS configuration: {0}")]
     Rustls(#[from] rustls::Error),
+    #[error("could not read random bytes from the operating system: {0}")]
+    Random(#[from] std::io::Error),
 }
 
 /// The server side of AutoMTLS, plus the certificate field of the handshake line.
@@ -27,15 +41,39 @@ pub struct ServerTls {
     pub handshake_cert: String,
 }
 
+/// aws-lc-rs (not ring: ring cannot verify the P-521 signatures Terraform's client cert makes),
+/// with the operating system's randomness and an X25519 key exchange fed by it placed first.
 fn provider() -> Arc<CryptoProvider> {
-    // aws-lc-rs, not ring: ring cannot verify the P-521 signatures Terraform's client cert makes.
-    Arc::new(aws_lc_rs::default_provider())
+    let mut provider = aws_lc_rs::default_provider();
+    // Every Go TLS client (go-plugin's) offers an X25519 key share, so the others stay as
+    // fallbacks that are never reached in practice.
+    let mut kx_groups: Vec<&'static dyn SupportedKxGroup> = vec![&OS_SEEDED_X25519];
+    kx_groups.extend(
+        provider
+            .kx_groups
+            .iter()
+            .copied()
+            .filter(|g| g.name() != NamedGroup::X25519),
+    );
+    provider.kx_groups = kx_groups;
+    provider.secure_random = &OsRandom;
+    Arc::new(provider)
 }
 
-/// Generates a fresh P-256 key and self-signed certificate for `localhost` and a server config
+/// PKCS#8 v1 wrapping of a raw Ed25519 seed (RFC 8410): this prefix, then the 32 seed bytes.
+const ED25519_PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// Generates a fresh Ed25519 key and self-signed certificate for `localhost` and a server config
 /// that requires the client to present exactly `client_cert`.
 pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, TlsError> {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
+    let mut seed = [0u8; 32];
+    os_random(&mut seed)?;
+    pkcs8.extend_from_slice(&seed);
+    let key_der = PrivatePkcs8KeyDer::from(pkcs8);
+    let key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&key_der, &rcgen::PKCS_ED25519)?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
     params
         .distinguished_name
@@ -59,7 +97,7 @@ pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, Tls
     params.not_after = now + time::Duration::days(365 * 10);
     let cert = params.self_signed(&key)?;
     let cert_der = cert.der().clone();
-    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let key_der = PrivateKeyDer::Pkcs8(key_der);
 
     let provider = provider();
     let verifier = ExactClientCert {
@@ -77,6 +115,71 @@ pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, Tls
         config: Arc::new(config),
         handshake_cert,
     })
+}
+
+/// Fills `buf` from the kernel's CSPRNG (what Go's crypto/rand and the OS-backed Rust crates use).
+fn os_random(buf: &mut [u8]) -> std::io::Result<()> {
+    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+}
+
+/// rustls' randomness (hello randoms, session IDs) from the OS instead of aws-lc's DRBG.
+#[derive(Debug)]
+struct OsRandom;
+
+impl SecureRandom for OsRandom {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+        os_random(buf).map_err(|_| GetRandomFailed)
+    }
+}
+
+/// X25519 with the private scalar drawn from the OS; aws-lc computes the public key and the
+/// shared secret (neither needs its random generator).
+#[derive(Debug)]
+struct OsSeededX25519;
+
+static OS_SEEDED_X25519: OsSeededX25519 = OsSeededX25519;
+
+impl SupportedKxGroup for OsSeededX25519 {
+    fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
+        let mut scalar = [0u8; 32];
+        os_random(&mut scalar).map_err(|_| rustls::Error::FailedToGetRandomBytes)?;
+        let private = agreement::PrivateKey::from_private_key(&agreement::X25519, &scalar)
+            .map_err(|_| rustls::Error::General("X25519 key rejected".into()))?;
+        let public = private
+            .compute_public_key()
+            .map_err(|_| rustls::Error::General("X25519 public key".into()))?
+            .as_ref()
+            .to_vec();
+        Ok(Box::new(X25519Exchange { private, public }))
+    }
+
+    fn name(&self) -> NamedGroup {
+        NamedGroup::X25519
+    }
+}
+
+struct X25519Exchange {
+    private: agreement::PrivateKey,
+    public: Vec<u8>,
+}
+
+impl ActiveKeyExchange for X25519Exchange {
+    fn complete(self: Box<Self>, peer: &[u8]) -> Result<SharedSecret, rustls::Error> {
+        agreement::agree(
+            &self.private,
+            agreement::UnparsedPublicKey::new(&agreement::X25519, peer),
+            rustls::Error::from(PeerMisbehaved::InvalidKeyShare),
+            |secret| Ok(SharedSecret::from(secret)),
+        )
+    }
+
+    fn pub_key(&self) -> &[u8] {
+        &self.public
+    }
+
+    fn group(&self) -> NamedGroup {
+        NamedGroup::X25519
+    }
 }
 
 /// Admits one certificate, byte for byte. Chain building is meaningless here: Terraform's client
