@@ -45,15 +45,18 @@ pub struct ServerTls {
 /// with the operating system's randomness and an X25519 key exchange fed by it placed first.
 fn provider() -> Arc<CryptoProvider> {
     let mut provider = aws_lc_rs::default_provider();
-    // Every Go TLS client (go-plugin's) offers an X25519 key share, so the others stay as
-    // fallbacks that are never reached in practice.
+    // Every Go TLS client (go-plugin's) offers an X25519 key share, so the classic NIST curves stay
+    // only as fallbacks that are never reached in practice. The post-quantum hybrids
+    // (X25519MLKEM768, which Terraform >= 1.12 offers and rustls would pick) are left out: their
+    // encapsulation draws from aws-lc's generator, and this connection never leaves the machine
+    // and pins a certificate made for this process alone.
     let mut kx_groups: Vec<&'static dyn SupportedKxGroup> = vec![&OS_SEEDED_X25519];
     kx_groups.extend(
         provider
             .kx_groups
             .iter()
             .copied()
-            .filter(|g| g.name() != NamedGroup::X25519),
+            .filter(|g| matches!(g.name(), NamedGroup::secp256r1 | NamedGroup::secp384r1)),
     );
     provider.kx_groups = kx_groups;
     provider.secure_random = &OsRandom;
