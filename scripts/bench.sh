@@ -125,6 +125,7 @@ log "results in $RUN"
   echo "rustc: $(rustc --version)"
   echo "go: $(go version | cut -d' ' -f3)"
   echo "tofu: $(TF_CLI_CONFIG_FILE=/dev/null "$TOFU" version | head -1)"
+  echo "tree: $(git -C "$ROOT" describe --always --dirty) (dirty = uncommitted edits were built too)"
   echo "mode: $MODE"
 } >"$RUN/machine.txt"
 

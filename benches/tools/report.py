@@ -140,14 +140,16 @@ def main():
     if os.path.exists(calls_path):
         calls = json.load(open(calls_path))
         out.append("### 3. AWS calls per created resource (this provider, counted from its debug log)\n")
-        out.append("`tofu apply` from an empty state = PlanResourceChange (plan-time check) + ApplyResourceChange; "
-                   "a separate `tofu plan` of the same configuration gives the plan part.\n")
-        out.append("| store at apply start | resources | calls in `tofu apply` | per resource | by operation | of which plan-time, per resource | ApplyResourceChange, per resource | LocalEmu latency per call, median ms |")
+        out.append("A `tofu apply` from an empty state calls PlanResourceChange twice per resource (plan walk, then "
+                   "the apply walk's final plan) and ApplyResourceChange once; a separate `tofu plan` of the same "
+                   "configuration gives the calls of one PlanResourceChange, so ApplyResourceChange's own calls are "
+                   "the apply total minus twice that.\n")
+        out.append("| store at apply start | resources | calls in `tofu apply` | per resource | by operation | one PlanResourceChange, per resource | ApplyResourceChange, per resource | LocalEmu latency per call, median ms |")
         out.append("|---|---|---|---|---|---|---|---|")
         for case, c in calls.items():
             ops = ", ".join(f"{k} {v}" for k, v in sorted(c["by_operation"].items()))
             plan = c.get("plan_calls_per_resource")
-            applied = c.get("apply_rpc_calls_per_resource")
+            applied = None if plan is None else c["per_resource"] - 2 * plan
             fmt = lambda x: "–" if x is None else f"{x:.2f}"  # noqa: E731
             out.append(f"| {case.replace('_', ' ')} | {c['resources']} | {c['calls']} | {c['per_resource']:.2f} | {ops} | {fmt(plan)} | {fmt(applied)} | {fmt(c.get('localemu_call_ms_median'))} |")
         out.append("")
