@@ -472,7 +472,7 @@ mod tests {
              - `limits` (Block, Optional) Limits. (see [below for nested schema](#nestedblock--limits))\n\
              - `secret` (String, Sensitive)\n- `zeta` (String) Z.\n\n### Read-Only\n\n\
              - `tags` (Map of String)\n\n<a id=\"nestedblock--limits\"></a>\n\
-             ### Nested Schema for `limits`\n\nOptional:\n\n- `max` (Number)\n"
+             ### Nested Schema for `limits`\n\nOptional:\n\n- `max` (Number)\n\n"
         );
         assert_eq!(md, expected);
     }
