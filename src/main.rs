@@ -37,7 +37,9 @@ fn main() -> ExitCode {
     let mode = if debug {
         ServeMode::Debug
     } else {
-        match plugin::parse_env(|k| std::env::var(k).ok()) {
+        // A variable that is set but not UTF-8 is kept (lossily) rather than read as unset:
+        // an unreadable PLUGIN_CLIENT_CERT must fail, not silently turn TLS off.
+        match plugin::parse_env(|k| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned())) {
             Ok(env) => ServeMode::Plugin(env),
             Err(err) => {
                 eprintln!("{err}");

@@ -1,0 +1,394 @@
+//! Security: who may talk to the provider, what it logs, and what its schema marks sensitive.
+//!
+//! Covered elsewhere and not repeated here: a connection with another certificate or with none is
+//! refused, and the socket's directory is 0700 (`tests/protocol.rs::
+//! other_certificates_and_no_certificate_are_refused` and `::mtls_rpcs_and_shutdown`). The
+//! dependency audit (`cargo deny`, deny.toml) runs in scripts/test.sh.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+#[path = "support/grpc.rs"]
+mod grpc;
+
+use std::ffi::OsStr;
+use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use grpc::{Identity, Plugin, Show};
+use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
+use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
+use tokio::io::AsyncWriteExt;
+
+const ACCESS_KEY: &str = "AKIAZZLEAKCANARY7Q3X";
+const SECRET_KEY: &str = "wJalrXUtnFEMI-secret-canary-4b1d9e7f0c";
+const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEsession-canary-5e2a8c";
+
+async fn refused(plugin: &Plugin, show: Show<'_>) -> bool {
+    match tokio::time::timeout(Duration::from_secs(10), plugin.connect(show)).await {
+        Err(_) => panic!("connection attempt hung"),
+        Ok(Err(_)) => true,
+        Ok(Ok(channel)) => ProviderClient::new(channel)
+            .get_metadata(pb::get_metadata::Request {})
+            .await
+            .is_err(),
+    }
+}
+
+/// Terraform's certificate is no secret (it sits in the provider's environment); its private key
+/// is. A client that shows the right certificate but signs with another key is refused, as is a
+/// client that skips TLS; and none of it keeps the rightful client out.
+#[tokio::test]
+async fn the_right_certificate_without_its_key_is_refused() {
+    let terraform = Identity::new();
+    let thief = Identity::new();
+    let plugin = Plugin::spawn(Some(&terraform), &[]);
+    assert!(
+        refused(
+            &plugin,
+            Show::Mismatched {
+                cert: &terraform,
+                key: &thief
+            }
+        )
+        .await,
+        "a client with Terraform's certificate but another key got in"
+    );
+    assert!(
+        refused(&plugin, Show::NoTls).await,
+        "a plaintext client got in"
+    );
+    let channel = plugin.connect(Show::Identity(&terraform)).await.unwrap();
+    ProviderClient::new(channel)
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap();
+}
+
+/// Peers that connect and then say nothing, or send garbage, hold no lock: the rightful client is
+/// served while 64 of them sit on the socket.
+#[tokio::test]
+async fn idle_and_garbage_peers_do_not_stall_the_rightful_client() {
+    let terraform = Identity::new();
+    let plugin = Plugin::spawn(Some(&terraform), &[]);
+    let mut squatters = Vec::new();
+    for i in 0..64 {
+        let mut s = tokio::net::UnixStream::connect(&plugin.socket)
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            let _ = s
+                .write_all(b"\x16\x03\x01\x02\x00garbage-not-a-client-hello")
+                .await;
+        }
+        squatters.push(s);
+    }
+    let call = async {
+        let channel = plugin.connect(Show::Identity(&terraform)).await.unwrap();
+        ProviderClient::new(channel)
+            .get_provider_schema(pb::get_provider_schema::Request {})
+            .await
+            .unwrap()
+    };
+    tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the rightful client was stalled by idle peers");
+    drop(squatters);
+}
+
+/// The socket lives in a directory of its own, owned by this user, mode 0700, and the socket is
+/// not reachable through a world-writable parent alone.
+#[tokio::test]
+async fn socket_directory_is_private_to_the_user() {
+    let terraform = Identity::new();
+    let plugin = Plugin::spawn(Some(&terraform), &[]);
+    let dir = plugin.socket.parent().unwrap();
+    let meta = std::fs::metadata(dir).unwrap();
+    assert_eq!(
+        meta.permissions().mode() & 0o777,
+        0o700,
+        "{}",
+        dir.display()
+    );
+    let me = std::fs::metadata("/proc/self").unwrap().uid();
+    assert_eq!(meta.uid(), me, "socket directory owned by someone else");
+    let sock = std::fs::symlink_metadata(&plugin.socket).unwrap();
+    assert_eq!(sock.uid(), me);
+}
+
+/// A PLUGIN_CLIENT_CERT that is not UTF-8 is an error, never a reason to fall back to serving
+/// without TLS.
+#[test]
+fn non_utf8_client_cert_does_not_disable_tls() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"))
+        .env_clear()
+        .env("TF_PLUGIN_MAGIC_COOKIE", grpc::COOKIE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env(
+            "PLUGIN_CLIENT_CERT",
+            OsStr::from_bytes(
+                b"-----BEGIN CERTIFICATE-----\n\xff\xfe\n-----END CERTIFICATE-----\n",
+            ),
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let _ = out.read_to_string(&mut stdout);
+        stdout
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = reader.join().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stdout.is_empty(),
+        "served (handshake {stdout:?}) with an unreadable client certificate"
+    );
+    let status = status.expect("provider kept running with an unreadable client certificate");
+    assert!(!status.success());
+    assert!(stderr.contains("PLUGIN_CLIENT_CERT"), "{stderr}");
+}
+
+/// Attributes that hold secrets are marked sensitive, both in the schema Terraform gets over gRPC
+/// and in what the client shows (`providers schema -json`); and any attribute whose name says it
+/// is a secret is marked, so a new one cannot slip through unmarked.
+#[tokio::test]
+async fn secret_attributes_are_sensitive() {
+    let terraform = Identity::new();
+    let plugin = Plugin::spawn(Some(&terraform), &[]);
+    let mut client = plugin.client(&terraform).await;
+    let schema = client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let mut blocks: Vec<(String, &pb::schema::Block)> = Vec::new();
+    fn walk<'a>(
+        prefix: String,
+        b: &'a pb::schema::Block,
+        out: &mut Vec<(String, &'a pb::schema::Block)>,
+    ) {
+        for nb in &b.block_types {
+            if let Some(inner) = &nb.block {
+                walk(format!("{prefix}.{}", nb.type_name), inner, out);
+            }
+        }
+        out.push((prefix, b));
+    }
+    walk(
+        "provider".into(),
+        schema.provider.as_ref().unwrap().block.as_ref().unwrap(),
+        &mut blocks,
+    );
+    for (name, s) in schema
+        .resource_schemas
+        .iter()
+        .chain(schema.data_source_schemas.iter())
+    {
+        walk(name.clone(), s.block.as_ref().unwrap(), &mut blocks);
+    }
+    let mut sensitive = Vec::new();
+    for (path, block) in &blocks {
+        for a in &block.attributes {
+            let full = format!("{path}.{}", a.name);
+            let secretish = ["secret", "token", "password", "access_key", "private"]
+                .iter()
+                .any(|w| a.name.contains(w));
+            assert!(
+                !secretish || a.sensitive,
+                "{full} looks like a secret but is not marked sensitive"
+            );
+            if a.sensitive {
+                sensitive.push(full);
+            }
+        }
+    }
+    sensitive.sort();
+    assert_eq!(
+        sensitive,
+        [
+            "provider.access_key",
+            "provider.secret_key",
+            "provider.token"
+        ],
+        "sensitive attributes"
+    );
+
+    // The same through a real client.
+    let Some(bin) = support::client_binary("tofu-1.12") else {
+        return;
+    };
+    let wd = support::Workdir::new("security-schema", bin);
+    wd.write("main.tf", &support::provider_block("http://127.0.0.1:9"));
+    let run = wd.ok(&["providers", "schema", "-json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let provider = json["provider_schemas"]
+        .as_object()
+        .and_then(|m| m.values().next())
+        .unwrap_or_else(|| panic!("no provider schema in {}", run.stdout));
+    for attr in ["access_key", "secret_key", "token"] {
+        assert_eq!(
+            provider["provider"]["block"]["attributes"][attr]["sensitive"],
+            serde_json::Value::Bool(true),
+            "{attr} in `providers schema -json`"
+        );
+    }
+}
+
+fn provider_with_credentials(endpoint: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    cloudtrail = {{ source = "cloudtrail-lake/cloudtrail" }}
+  }}
+}}
+provider "cloudtrail" {{
+  region      = "us-east-1"
+  access_key  = "{ACCESS_KEY}"
+  secret_key  = "{SECRET_KEY}"
+  token       = "{SESSION_TOKEN}"
+  max_retries = 1
+  endpoints {{
+    cloudtrail = "{endpoint}"
+  }}
+}}
+"#
+    )
+}
+
+fn assert_no_secrets(what: &str, text: &str) {
+    for (name, secret) in [
+        ("access_key", ACCESS_KEY),
+        ("secret_key", SECRET_KEY),
+        ("token", SESSION_TOKEN),
+    ] {
+        if let Some(at) = text.find(secret) {
+            let from = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let to = text[at..].find('\n').map(|i| at + i).unwrap_or(text.len());
+            panic!("{name} appears in {what}: {}", &text[from..to]);
+        }
+    }
+}
+
+/// TF_LOG=trace with TF_LOG_PATH through a whole lifecycle (apply with AWS calls, refresh, a
+/// failed call, destroy): the provider block's access_key, secret_key and session token appear
+/// nowhere in the log, nor on the terminal, nor in the state. The same for credentials from the
+/// environment.
+#[test]
+fn credentials_never_appear_in_trace_logs() {
+    let Some(bin) = support::client_binary("tofu-1.12") else {
+        return;
+    };
+    let emu = support::localemu::shared();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let arn = rt.block_on(emu.create_store(&support::unique_name("sec"), false));
+    let wd = support::Workdir::new("security-log", bin);
+    let log = wd.path().join("trace.log");
+    let log_path = log.to_str().unwrap().to_owned();
+    let env = [("TF_LOG", "trace"), ("TF_LOG_PATH", log_path.as_str())];
+    let resource = format!(
+        "resource \"cloudtrail_ingestion_state\" \"s\" {{\n  event_data_store = \"{arn}\"\n}}\n"
+    );
+    let missing = "resource \"cloudtrail_ingestion_state\" \"missing\" {\n  event_data_store = \"arn:aws:cloudtrail:us-east-1:000000000000:eventdatastore/not-there-0000\"\n}\n";
+
+    let mut terminal = String::new();
+    wd.write(
+        "main.tf",
+        &(provider_with_credentials(&emu.endpoint) + &resource),
+    );
+    for args in [
+        &["apply", "-no-color", "-input=false", "-auto-approve"][..],
+        &["plan", "-no-color", "-input=false", "-refresh-only"][..],
+    ] {
+        let run = wd.run_with(args, &env);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.text());
+        terminal += &run.text();
+    }
+    wd.write(
+        "main.tf",
+        &(provider_with_credentials(&emu.endpoint) + &resource + missing),
+    );
+    let run = wd.run_with(
+        &["apply", "-no-color", "-input=false", "-auto-approve"],
+        &env,
+    );
+    assert_ne!(run.code, 0, "{}", run.text());
+    terminal += &run.text();
+    wd.write(
+        "main.tf",
+        &(provider_with_credentials(&emu.endpoint) + &resource),
+    );
+    let run = wd.run_with(
+        &["destroy", "-no-color", "-input=false", "-auto-approve"],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    terminal += &run.text();
+
+    // Credentials from the environment instead of the block.
+    wd.write(
+        "main.tf",
+        &(support::provider_block(&emu.endpoint)
+            .replace("  access_key = \"test\"\n  secret_key = \"test\"\n", "")
+            + &resource),
+    );
+    let mut env_creds = env.to_vec();
+    env_creds.extend([
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+        ("AWS_SESSION_TOKEN", SESSION_TOKEN),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let run = wd.run_with(
+        &["apply", "-no-color", "-input=false", "-auto-approve"],
+        &env_creds,
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    terminal += &run.text();
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    // The log is really at trace and really has the provider's own lines, AWS calls included.
+    assert!(text.contains("[TRACE]"), "not a trace log");
+    assert!(
+        text.contains("provider.cloudtrail") || text.contains("terraform-provider-cloudtrail"),
+        "no provider lines in the log"
+    );
+    for operation in ["GetEventDataStore", "StartEventDataStoreIngestion"] {
+        assert!(
+            text.contains(operation),
+            "the provider's {operation} call lines are missing from the log"
+        );
+    }
+    assert_no_secrets("the TF_LOG=trace log", &text);
+    assert_no_secrets("the terminal output", &terminal);
+    let state = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap_or_default();
+    assert_no_secrets("the state", &state);
+    eprintln!("trace log: {} bytes, no credential found", text.len());
+}
