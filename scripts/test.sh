@@ -17,6 +17,6 @@ scripts/install-tools.sh >/dev/null
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 # Dependency audit (deny.toml). Advisories need the RustSec database from GitHub, unreachable here: checked only if a copy is on disk.
-cargo deny --offline --log-level error check licenses sources bans
+cargo deny --log-level error check licenses sources bans
 if compgen -G "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/*/crates" >/dev/null; then cargo deny --offline --log-level error check advisories; else echo "cargo deny: advisories NOT checked (no RustSec database on disk; it is fetched from GitHub, which this machine cannot reach)" >&2; fi
 cargo test --all-targets "$@"
