@@ -956,6 +956,11 @@ async fn truncated_msgpack_at_every_length() {
             "prefix of {len} bytes: {diags:?}"
         );
     }
+    eprintln!(
+        "{} truncations of a {}-byte configuration refused",
+        full.len() - 1,
+        full.len()
+    );
     assert_healthy(&mut client, &mut plugin, "truncations").await;
 }
 

@@ -67,8 +67,17 @@ impl Bed {
     }
 
     fn apply_run(&self) -> Run {
-        self.wd
-            .run(&["apply", "-no-color", "-input=false", "-auto-approve"])
+        let started = Instant::now();
+        let run = self
+            .wd
+            .run(&["apply", "-no-color", "-input=false", "-auto-approve"]);
+        eprintln!(
+            "{}: apply exited {} after {:?}",
+            std::thread::current().name().unwrap_or("?"),
+            run.code,
+            started.elapsed()
+        );
+        run
     }
 
     fn explain(&self, run: &Run) -> String {
@@ -274,7 +283,7 @@ fn stuck_starting(delay: Duration) -> Fault {
 
 /// An endpoint that accepts requests and never answers: the apply's wait (in-flight calls
 /// included) is bounded by `timeouts { create = "3s" }`. The plan-time check of the store has its
-/// own bound (10 s), so the whole apply takes 14-24 s rather than 3 s.
+/// own bound (10 s), so the whole apply takes 13-24 s rather than 3 s.
 #[test]
 fn hung_endpoint_is_bounded_by_the_timeouts() {
     let Some(bed) = bed() else { return };
