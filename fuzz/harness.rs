@@ -148,9 +148,14 @@ pub fn arn_parse(data: &[u8]) {
                 assert!(!region.is_empty());
                 assert!(text.contains(&format!(":cloudtrail:{region}:")), "{text:?}");
                 assert!(text.contains(":eventdatastore/"), "{text:?}");
+                let account = r.account.as_deref().expect("an ARN names an account");
+                assert!(
+                    account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()),
+                    "{text:?}"
+                );
             } else {
                 assert_eq!(r.id, text);
-                assert!(r.region.is_none());
+                assert!(r.region.is_none() && r.account.is_none());
             }
             assert!(r.same_store(&r));
         }
