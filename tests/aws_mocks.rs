@@ -136,6 +136,7 @@ fn config(store: &str, enabled: Option<bool>, timeout: Option<&str>) -> Value {
                     ("create", Value::string(t)),
                     ("update", Value::string(t)),
                     ("delete", Value::string(t)),
+                    ("read", Value::string(t)),
                 ])
             }),
         ),

@@ -18,6 +18,8 @@ use crate::schema::{Attribute, Block, Nesting, Schema};
 use crate::timeouts::parse_duration;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// A refresh is one GetEventDataStore (with the SDK's retries): minutes, not the 10 of a wait.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(2 * 60);
 /// The longest pause between two status polls: short enough to notice ENABLED quickly.
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(3);
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(200);
@@ -54,7 +56,8 @@ impl Resource for IngestionState {
                     Block::new("How long to wait for the store to settle.")
                         .attribute(Attribute::string("create").optional().description("Duration such as `10m` (default `10m`)."))
                         .attribute(Attribute::string("update").optional().description("Duration such as `10m` (default `10m`)."))
-                        .attribute(Attribute::string("delete").optional().description("Duration such as `10m` (default `10m`); used only with `stop_on_destroy`.")),
+                        .attribute(Attribute::string("delete").optional().description("Duration such as `10m` (default `10m`); used only with `stop_on_destroy`."))
+                        .attribute(Attribute::string("read").optional().description("Duration such as `2m` (default `2m`): how long a refresh waits for CloudTrail to answer.")),
                 ),
         )
     }
@@ -62,7 +65,7 @@ impl Resource for IngestionState {
     fn validate(config: &Value) -> Diagnostics {
         let mut diags = validate_store_ref(config, "event_data_store");
         if let Some(timeouts) = config.get("timeouts") {
-            for op in ["create", "update", "delete"] {
+            for op in ["create", "update", "delete", "read"] {
                 if let Some(text) = timeouts.get(op).and_then(Value::as_str)
                     && let Err(err) = parse_duration(text)
                 {
@@ -231,7 +234,28 @@ impl Resource for IngestionState {
             .aws()
             .and_then(|aws| aws.store(&store, Some(store_path())))
         {
-            Ok(api) => api.get().await.map_err(|e| e.diagnostic),
+            // A refresh is bounded and interruptible like an apply's wait: a hung endpoint must
+            // neither stall the plan forever nor outlive Ctrl-C (StopProvider).
+            Ok(api) => {
+                let limit = timeout_of(&state, "read");
+                tokio::select! {
+                    r = api.get() => r.map_err(|e| e.diagnostic),
+                    () = ctx.cancel.cancelled() => Err(Diagnostic::error(
+                        "Interrupted",
+                        format!("Stopped while reading {}; the state is kept as it was.", store.raw),
+                    )
+                    .at(store_path())),
+                    () = tokio::time::sleep(limit) => Err(Diagnostic::error(
+                        "CloudTrail did not answer in time",
+                        format!(
+                            "GetEventDataStore for {} did not answer within {}s (timeouts.read). The state is kept as it was; check the endpoint and the network, or raise timeouts.read.",
+                            store.raw,
+                            limit.as_secs()
+                        ),
+                    )
+                    .at(store_path())),
+                }
+            }
             Err(d) => Err(d.at(store_path())),
         };
         match lookup {
@@ -310,7 +334,11 @@ fn timeout_of(config: &Value, op: &str) -> Duration {
         .and_then(|t| t.get(op))
         .and_then(Value::as_str)
         .and_then(|s| parse_duration(s).ok())
-        .unwrap_or(DEFAULT_TIMEOUT)
+        .unwrap_or(if op == "read" {
+            DEFAULT_READ_TIMEOUT
+        } else {
+            DEFAULT_TIMEOUT
+        })
 }
 
 fn fill_from_store(state: &mut Value, info: &StoreInfo, ingestion: Option<bool>) {
