@@ -2,7 +2,8 @@
 # Benchmarks this provider against three anchors in the same run, interleaved, and rewrites the
 # results section of BENCHMARKS.md (plus benches/plan-apply.png). See BENCHMARKS.md for method.
 # Usage:
-#   scripts/bench.sh            full run (~25 min on 2 cores: 30 handshake rounds; plan/apply with
+#   scripts/bench.sh            full run (~15 min on 2 cores, plus ~15 min for the first `cargo bench`
+#                               build: 30 handshake rounds; plan/apply with
 #                               5 repetitions at N=10 and 100, 3 at N=1000)
 #   scripts/bench.sh --quick    short run (~6 min: 10 rounds; 2 repetitions at N=10 and 100, 1 at 1000)
 #   scripts/bench.sh --install  only install/build the anchors and tools, then stop

@@ -111,27 +111,31 @@ def main():
     out.append("")
     out.append(f"![plan/apply scaling]({os.path.relpath(a.plot, os.path.dirname(a.markdown))})\n")
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    for ax, phase in zip(axes, ("plan", "apply")):
-        for label in LABELS:
-            xs = [n for n in ns if (label, n, phase) in med]
-            if not xs:
-                continue
-            ys = [med[(label, n, phase)] for n in xs]
-            lo = [quantile([float(r["wall_s"]) for r in pa[(label, n, phase)]], .25) for n in xs]
-            hi = [quantile([float(r["wall_s"]) for r in pa[(label, n, phase)]], .75) for n in xs]
-            ax.errorbar(xs, ys, yerr=[[y - l for y, l in zip(ys, lo)], [h - y for y, h in zip(ys, hi)]], marker="o", capsize=3, label=label)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xticks(ns, [str(n) for n in ns])
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.set_xlabel("resources (N)")
-        ax.set_title(f"tofu {'plan -refresh=false' if phase == 'plan' else 'apply'}")
-        ax.grid(True, which="both", alpha=.3)
-    axes[0].set_ylabel("wall time, s (median, p25–p75)")
-    axes[1].legend()
-    fig.suptitle("Plan/apply scaling, tofu 1.12.6, interleaved runs (" + os.path.basename(run) + ")")
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
+    for row, (column, ylabel) in enumerate((("wall_s", "wall time, s"), ("provider_cpu_s", "provider processes' CPU, s"))):
+        for ax, phase in zip(axes[row], ("plan", "apply")):
+            for label in LABELS:
+                xs = [n for n in ns if (label, n, phase) in pa]
+                if not xs:
+                    continue
+                vals = [[float(r[column]) for r in pa[(label, n, phase)]] for n in xs]
+                ys = [statistics.median(v) for v in vals]
+                lo = [y - quantile(v, .25) for y, v in zip(ys, vals)]
+                hi = [quantile(v, .75) - y for y, v in zip(ys, vals)]
+                ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xticks(ns, [str(n) for n in ns])
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.grid(True, which="both", alpha=.3)
+            if row == 0:
+                ax.set_title(f"tofu {'plan -refresh=false' if phase == 'plan' else 'apply'}")
+            else:
+                ax.set_xlabel("resources (N)")
+        axes[row][0].set_ylabel(ylabel + " (median, p25–p75)")
+    axes[0][0].legend()
+    fig.suptitle("Plan/apply scaling, tofu 1.12.6, interleaved runs (" + os.path.basename(run.rstrip("/")) + ")")
     fig.tight_layout()
     fig.savefig(a.plot, dpi=110)
 
