@@ -322,15 +322,15 @@ fn hung_endpoint_is_bounded_by_the_timeouts() {
     eprintln!("hung endpoint: apply failed after {elapsed:?}");
 }
 
-/// A refresh (ReadResource) against an endpoint that never answers: the plan should end with a
-/// clear error in bounded time, as the apply does. Today nothing bounds the read.
+const READ_3S: &str = "  timeouts {\n    read = \"3s\"\n  }\n";
+
+/// A refresh (ReadResource) against an endpoint that never answers ends with a clear error
+/// within `timeouts { read = "3s" }`, and the resource stays in state.
 #[test]
-#[ignore = "ReadResource has no bound on a hung GetEventDataStore; reported to the AWS/resources \
-            owner, see RELIABILITY.md"]
 fn hung_endpoint_during_refresh_is_bounded() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(true);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&resource("t", &arn, READ_3S));
     bed.wd.apply();
     bed.proxy.inject(GET, Fault::Hang, None);
     let cmd = bed.wd.command(&["plan", "-no-color", "-input=false"]);
@@ -346,6 +346,13 @@ fn hung_endpoint_during_refresh_is_bounded() {
         "{}",
         bed.explain(&run)
     );
+    assert!(
+        run.text().contains("timeouts.read"),
+        "{}",
+        bed.explain(&run)
+    );
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    eprintln!("hung refresh: plan failed after {elapsed:?}");
     let list = bed.wd.ok(&["state", "list"]);
     assert!(
         list.stdout.contains("cloudtrail_ingestion_state.t"),
@@ -354,11 +361,9 @@ fn hung_endpoint_during_refresh_is_bounded() {
     );
 }
 
-/// Ctrl-C during a refresh that waits on an endpoint that never answers: StopProvider should end
-/// the read at once, as it ends the apply's wait. Today the read ignores it and the client waits.
+/// Ctrl-C during a refresh that waits on an endpoint that never answers (default read timeout,
+/// 2 minutes): StopProvider ends the read at once, as it ends the apply's wait.
 #[test]
-#[ignore = "ReadResource does not watch StopProvider; reported to the AWS/resources owner, see \
-            RELIABILITY.md"]
 fn ctrl_c_during_a_hung_refresh_returns_promptly() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(true);
@@ -401,10 +406,24 @@ fn ctrl_c_during_a_hung_refresh_returns_promptly() {
         stdout: stdout.join().unwrap(),
         stderr: stderr.join().unwrap(),
     };
+    let exit_after = sent.elapsed();
     assert!(
         exited,
         "tofu still refreshing 15 s after Ctrl-C:\n{}",
         bed.explain(&run)
+    );
+    assert!(run.text().contains("Interrupted"), "{}", bed.explain(&run));
+    assert!(
+        exit_after < Duration::from_secs(3),
+        "tofu took {exit_after:?} to exit after Ctrl-C"
+    );
+    eprintln!("Ctrl-C during a hung refresh: tofu exited {exit_after:?} after SIGINT");
+    bed.proxy.clear();
+    let list = bed.wd.ok(&["state", "list"]);
+    assert!(
+        list.stdout.contains("cloudtrail_ingestion_state.t"),
+        "{}",
+        list.stdout
     );
 }
 
