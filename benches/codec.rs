@@ -22,6 +22,7 @@ fn applied_state() -> Value {
     timeouts.insert("create".to_owned(), Value::string("10m"));
     timeouts.insert("update".to_owned(), Value::Null);
     timeouts.insert("delete".to_owned(), Value::Null);
+    timeouts.insert("read".to_owned(), Value::Null);
     let mut state = BTreeMap::new();
     state.insert("event_data_store".to_owned(), Value::string(ARN));
     state.insert("ingestion_enabled".to_owned(), Value::Bool(true));
