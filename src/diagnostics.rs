@@ -88,7 +88,27 @@ impl From<Diagnostic> for Diagnostics {
 }
 
 /// Shows a user-supplied string so that control characters and non-printing bytes are visible
-/// and cannot break the terminal or the diagnostic's layout.
+/// and cannot break the terminal or the diagnostic's layout. A long value is cut (its length is
+/// given instead), so a megabyte of input never becomes a megabyte of diagnostic.
 pub fn quote(value: &str) -> String {
-    format!("{value:?}")
+    const SHOWN: usize = 100;
+    let count = value.chars().count();
+    if count <= SHOWN {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(SHOWN).collect();
+    format!("{head:?}… ({count} characters)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_escapes_and_cuts() {
+        assert_eq!(quote("a\u{1b}b"), "\"a\\u{1b}b\"");
+        let long = quote(&"x".repeat(1 << 20));
+        assert!(long.len() < 200, "{long}");
+        assert!(long.ends_with("(1048576 characters)"), "{long}");
+    }
 }

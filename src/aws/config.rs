@@ -136,7 +136,10 @@ impl ProviderConfig {
                 _ => diags.push(
                     Diagnostic::error(
                         "Invalid max_retries",
-                        format!("max_retries must be a whole number from 0 to 1000, got {n:?}."),
+                        format!(
+                            "max_retries must be a whole number from 0 to 1000, got {}.",
+                            shown(n)
+                        ),
                     )
                     .at(attr_path(&["max_retries"])),
                 ),
@@ -550,5 +553,17 @@ mod tests {
             .await;
         assert!(result.is_err());
         assert_eq!(throttled.num_calls(), 2);
+    }
+}
+
+/// A configuration value as a person wrote it (not Rust's debug form) for diagnostics.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => crate::diagnostics::quote(s),
+        Value::Bool(b) => b.to_string(),
+        Value::Unknown => "an unknown value".to_owned(),
+        Value::Null => "null".to_owned(),
+        _ => "a collection".to_owned(),
     }
 }

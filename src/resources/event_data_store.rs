@@ -43,9 +43,32 @@ impl DataSource for EventDataStore {
         if resp.diagnostics.has_errors() {
             return resp;
         }
-        let Some(raw) = config.get("event_data_store").and_then(Value::as_str) else {
-            return resp;
+        let raw = match config.get("event_data_store") {
+            Some(Value::String(raw)) => raw.clone(),
+            // Terraform defers a data source whose configuration is not yet known, and a
+            // required attribute is never null; a client that sends either gets told so.
+            Some(Value::Unknown) => {
+                resp.diagnostics.push(
+                    Diagnostic::error(
+                        "event_data_store is not yet known",
+                        "The data source can only be read once event_data_store is known.",
+                    )
+                    .at(attr_path(&["event_data_store"])),
+                );
+                return resp;
+            }
+            _ => {
+                resp.diagnostics.push(
+                    Diagnostic::error(
+                        "Missing event_data_store",
+                        "event_data_store is required: the ARN or ID of the event data store to read.",
+                    )
+                    .at(attr_path(&["event_data_store"])),
+                );
+                return resp;
+            }
         };
+        let raw = raw.as_str();
         let Ok(store) = StoreRef::parse(raw) else {
             return resp;
         };

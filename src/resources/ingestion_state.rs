@@ -623,12 +623,15 @@ fn timed_out(store: &StoreRef, want: bool, timeout: Duration, progress: &Progres
         )
         .at(store_path());
     }
+    let where_it_is = match &progress.last_seen {
+        Some(info) => format!("is still {}", info.status),
+        None => "did not answer a single status read".to_owned(),
+    };
     Diagnostic::error(
         "Timed out waiting for the event data store",
         format!(
-            "{} is still {} after {secs}s; it was asked to become {}. Run apply again to keep waiting, or raise timeouts.",
+            "{} {where_it_is} after {secs}s; it was asked to become {}. Run apply again to keep waiting, or raise timeouts.",
             store.raw,
-            last_status(progress),
             target_status(want)
         ),
     )
