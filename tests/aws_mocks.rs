@@ -511,14 +511,16 @@ async fn a_stopped_store_takes_get_start_get_and_no_pause() {
     assert_eq!(state.get("name"), Some(&Value::string("audit")));
 }
 
-/// Plan then apply, as Terraform runs them: the plan's read travels in planned_private, so the
-/// apply of a stopped store makes two calls, Start and one read, and no pause.
-#[tokio::test(start_paused = true)]
-async fn apply_after_plan_makes_start_and_one_read() {
-    let get = get_sequence(&["STOPPED_INGESTION", "ENABLED"]);
-    let start = start_ok();
-    let p = provider(&[&get, &start]);
-    let cfg = config(ARN, None, None);
+/// PlanResourceChange then ApplyResourceChange of a new resource, as Terraform runs them: the
+/// plan's private bytes travel to the apply. Returns the plan's private bytes and the apply.
+async fn plan_then_apply(
+    p: &Provider,
+    cfg: &Value,
+    between: impl FnOnce(),
+) -> (
+    Vec<u8>,
+    terraform_provider_cloudtrail::resources::StateResponse,
+) {
     let plan = p
         .plan(
             TYPE,
@@ -530,23 +532,39 @@ async fn apply_after_plan_makes_start_and_one_read() {
         )
         .await;
     assert!(plan.diagnostics.is_empty(), "{:#?}", plan.diagnostics);
-    assert!(
-        !plan.planned_private.is_empty(),
-        "the plan's read is handed to apply"
-    );
-    assert_eq!((get.num_calls(), start.num_calls()), (1, 0));
-    let t0 = Instant::now();
-    let r = p
+    between();
+    let private = plan.planned_private.clone();
+    let applied = p
         .apply(
             TYPE,
             ApplyRequest {
-                config: cfg,
+                config: cfg.clone(),
                 prior_state: Value::Null,
                 planned_state: plan.planned_state,
                 planned_private: plan.planned_private,
             },
         )
         .await;
+    (private, applied)
+}
+
+/// The plan's read travels in planned_private, so the apply of a stopped store makes two calls,
+/// Start and one read, and no pause.
+#[tokio::test(start_paused = true)]
+async fn apply_after_plan_makes_start_and_one_read() {
+    let get = get_sequence(&["STOPPED_INGESTION", "ENABLED"]);
+    let start = start_ok();
+    let p = provider(&[&get, &start]);
+    let t0 = Instant::now();
+    let (private, r) = plan_then_apply(&p, &config(ARN, None, None), || {
+        assert_eq!(
+            (get.num_calls(), start.num_calls()),
+            (1, 0),
+            "the plan reads once"
+        );
+    })
+    .await;
+    assert!(!private.is_empty(), "the plan's read is handed to apply");
     assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
     assert_eq!(
         (get.num_calls() - 1, start.num_calls()),
@@ -565,28 +583,7 @@ async fn a_stale_plan_hint_is_corrected_by_cloudtrail() {
     let start = mock!(Client::start_event_data_store_ingestion)
         .then_http_response(|| aws_error("InvalidEventDataStoreStatusException"));
     let p = provider(&[&get, &start]);
-    let cfg = config(ARN, None, None);
-    let plan = p
-        .plan(
-            TYPE,
-            PlanRequest {
-                config: cfg.clone(),
-                prior_state: Value::Null,
-                proposed_new_state: cfg.clone(),
-            },
-        )
-        .await;
-    let r = p
-        .apply(
-            TYPE,
-            ApplyRequest {
-                config: cfg,
-                prior_state: Value::Null,
-                planned_state: plan.planned_state,
-                planned_private: plan.planned_private,
-            },
-        )
-        .await;
+    let (_, r) = plan_then_apply(&p, &config(ARN, None, None), || {}).await;
     assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
     assert_eq!(start.num_calls(), 1);
     assert_eq!(r.state.get("status"), Some(&Value::string("ENABLED")));

@@ -2,196 +2,47 @@
 //! only), every implemented RPC through a generated tonic client, shutdown and signals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use hyper_util::rt::TokioIo;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
 use terraform_provider_cloudtrail::cty::{self, Type, Value};
 use terraform_provider_cloudtrail::proto::plugin::grpc_controller_client::GrpcControllerClient;
 use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
 use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_cloudtrail::provider::Provider;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
-const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+#[path = "support/grpc.rs"]
+mod grpc;
 
-/// A client identity like Terraform's: ECDSA P-521, self-signed, CA:TRUE.
-struct ClientIdentity {
-    pem: String,
-    cert: CertificateDer<'static>,
-    key: PrivatePkcs8KeyDer<'static>,
-}
+use grpc::{COOKIE, Identity, Plugin, Show};
 
-fn client_identity() -> ClientIdentity {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(rcgen::DnType::OrganizationName, "HashiCorp");
-    let cert = params.self_signed(&key).unwrap();
-    ClientIdentity {
-        pem: cert.pem(),
-        cert: cert.der().clone(),
-        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
-    }
-}
-
-struct Plugin {
-    child: Child,
-    socket: PathBuf,
-    server_cert: Option<CertificateDer<'static>>,
-    line: String,
-}
-
-impl Drop for Plugin {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(client_pem: Option<&str>, versions: &str) -> Plugin {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"));
-    cmd.env_clear()
-        .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
-        .env("PLUGIN_PROTOCOL_VERSIONS", versions)
-        .env("PLUGIN_MIN_PORT", "10000")
-        .env("PLUGIN_MAX_PORT", "25000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    if let Some(pem) = client_pem {
-        cmd.env("PLUGIN_CLIENT_CERT", pem);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let fields: Vec<&str> = line.trim_end().split('|').collect();
-    assert_eq!(fields.len(), 6, "handshake line: {line:?}");
-    assert_eq!(&fields[..3], &["1", "6", "unix"], "{line:?}");
+/// Starts the binary as go-plugin does, offering `versions`, and checks the handshake line:
+/// exactly six fields, protocol 6 on a unix socket, the certificate unpadded.
+fn spawn(identity: Option<&Identity>, versions: &str) -> Plugin {
+    let plugin = Plugin::spawn(identity, &[("PLUGIN_PROTOCOL_VERSIONS", versions)]);
+    let fields: Vec<&str> = plugin.line.trim_end().split('|').collect();
+    assert_eq!(&fields[..3], &["1", "6", "unix"], "{:?}", plugin.line);
     assert_eq!(fields[4], "grpc");
-    let server_cert = (!fields[5].is_empty()).then(|| {
-        assert!(!fields[5].ends_with('='), "cert must be unpadded base64");
-        CertificateDer::from(
-            base64::engine::general_purpose::STANDARD_NO_PAD
-                .decode(fields[5])
-                .unwrap(),
-        )
-    });
-    Plugin {
-        child,
-        socket: PathBuf::from(fields[3]),
-        server_cert,
-        line,
-    }
-}
-
-/// Trusts exactly the certificate from the handshake line, as go-plugin does.
-#[derive(Debug)]
-struct TrustExactly(CertificateDer<'static>);
-
-impl ServerCertVerifier for TrustExactly {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        assert_eq!(end_entity.as_ref(), self.0.as_ref());
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            m,
-            c,
-            d,
-            &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        m: &[u8],
-        c: &CertificateDer<'_>,
-        d: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            m,
-            c,
-            d,
-            &rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        rustls::crypto::aws_lc_rs::default_provider()
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
+    assert!(!fields[5].ends_with('='), "cert must be unpadded base64");
+    assert_eq!(
+        fields[5].is_empty(),
+        identity.is_none(),
+        "{:?}",
+        plugin.line
+    );
+    plugin
 }
 
 async fn connect(
     plugin: &Plugin,
-    identity: Option<&ClientIdentity>,
+    identity: Option<&Identity>,
 ) -> Result<Channel, tonic::transport::Error> {
-    let socket = plugin.socket.clone();
-    let tls = plugin.server_cert.clone().map(|server_cert| {
-        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(TrustExactly(server_cert)));
-        let mut config = match identity {
-            Some(id) => builder
-                .with_client_auth_cert(
-                    vec![id.cert.clone()],
-                    PrivateKeyDer::Pkcs8(id.key.clone_key()),
-                )
-                .unwrap(),
-            None => builder.with_no_client_auth(),
-        };
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        tokio_rustls::TlsConnector::from(Arc::new(config))
-    });
-    Endpoint::try_from("http://localhost")
-        .unwrap()
-        .connect_with_connector(tower::service_fn(move |_| {
-            let socket = socket.clone();
-            let tls = tls.clone();
-            async move {
-                let stream = tokio::net::UnixStream::connect(socket).await?;
-                let io: Box<dyn Io> = match tls {
-                    Some(tls) => Box::new(
-                        tls.connect(ServerName::try_from("localhost").unwrap(), stream)
-                            .await?,
-                    ),
-                    None => Box::new(stream),
-                };
-                Ok::<_, std::io::Error>(TokioIo::new(io))
-            }
-        }))
+    plugin
+        .connect(identity.map_or(Show::Nothing, Show::Identity))
         .await
 }
-
-trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
-impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
 fn resource_type() -> Type {
     Provider::resource_schema("cloudtrail_ingestion_state")
@@ -218,8 +69,8 @@ fn config(store: Value) -> Value {
 
 #[tokio::test]
 async fn mtls_rpcs_and_shutdown() {
-    let identity = client_identity();
-    let mut plugin = spawn(Some(&identity.pem), "5,6");
+    let identity = Identity::new();
+    let mut plugin = spawn(Some(&identity), "5,6");
     let dir = plugin.socket.parent().unwrap().to_path_buf();
     let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "socket directory must be private");
@@ -422,9 +273,9 @@ async fn mtls_rpcs_and_shutdown() {
 
 #[tokio::test]
 async fn other_certificates_and_no_certificate_are_refused() {
-    let identity = client_identity();
-    let plugin = spawn(Some(&identity.pem), "6,5");
-    let stranger = client_identity();
+    let identity = Identity::new();
+    let plugin = spawn(Some(&identity), "6,5");
+    let stranger = Identity::new();
     for who in [Some(&stranger), None] {
         let refused = match connect(&plugin, who).await {
             Err(_) => true,

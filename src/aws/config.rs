@@ -345,6 +345,18 @@ fn expand_home(path: &str) -> String {
     }
 }
 
+/// A configuration value as a person wrote it (not Rust's debug form) for diagnostics.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => crate::diagnostics::quote(s),
+        Value::Bool(b) => b.to_string(),
+        Value::Unknown => "an unknown value".to_owned(),
+        Value::Null => "null".to_owned(),
+        _ => "a collection".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -553,17 +565,5 @@ mod tests {
             .await;
         assert!(result.is_err());
         assert_eq!(throttled.num_calls(), 2);
-    }
-}
-
-/// A configuration value as a person wrote it (not Rust's debug form) for diagnostics.
-fn shown(v: &Value) -> String {
-    match v {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => crate::diagnostics::quote(s),
-        Value::Bool(b) => b.to_string(),
-        Value::Unknown => "an unknown value".to_owned(),
-        Value::Null => "null".to_owned(),
-        _ => "a collection".to_owned(),
     }
 }
