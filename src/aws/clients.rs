@@ -111,3 +111,45 @@ fn with_path(d: Diagnostic, path: Option<AttributePath>) -> Diagnostic {
         None => d,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clients(region: Option<&str>) -> AwsClients {
+        let mut conf = aws_sdk_cloudtrail::Config::builder()
+            .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest());
+        if let Some(r) = region {
+            conf = conf.region(Region::new(r.to_owned()));
+        }
+        AwsClients::from_conf(conf.build())
+    }
+
+    #[test]
+    fn an_arn_region_wins_over_the_provider_region() {
+        let c = clients(Some("us-east-1"));
+        let arn =
+            StoreRef::parse("arn:aws:cloudtrail:eu-west-1:123456789012:eventdatastore/x").unwrap();
+        let (client, region) = c.client(arn.region.as_deref()).unwrap();
+        assert_eq!(region, "eu-west-1");
+        assert_eq!(
+            client.config().region().map(Region::as_ref),
+            Some("eu-west-1")
+        );
+        let id = StoreRef::parse("store-id").unwrap();
+        let (client, region) = c.client(id.region.as_deref()).unwrap();
+        assert_eq!(region, "us-east-1");
+        assert_eq!(
+            client.config().region().map(Region::as_ref),
+            Some("us-east-1")
+        );
+    }
+
+    #[test]
+    fn an_id_without_any_region_is_a_clear_error() {
+        let err = clients(None).client(None).unwrap_err();
+        assert_eq!(err.summary, "No AWS region");
+        // An ARN still works without a provider region.
+        assert!(clients(None).client(Some("ap-south-1")).is_ok());
+    }
+}
