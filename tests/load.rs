@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector};
 use support::localemu;
 use support::{Run, Workdir, client_binary, provider_binary, provider_block, unique_name};
 
@@ -37,17 +36,7 @@ fn count() -> usize {
 /// Creates `n` stores with ingestion ENABLED, 16 at a time; returns their ARNs.
 async fn create_stores(emu: &localemu::LocalEmu, n: usize) -> Vec<String> {
     let client = emu.client().await;
-    let selector = AdvancedEventSelector::builder()
-        .name("Management events")
-        .field_selectors(
-            AdvancedFieldSelector::builder()
-                .field("eventCategory")
-                .equals("Management")
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let selector = localemu::management_selector();
     let prefix = unique_name("load");
     let sem = Arc::new(tokio::sync::Semaphore::new(16));
     let mut tasks = tokio::task::JoinSet::new();

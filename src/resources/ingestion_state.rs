@@ -106,10 +106,7 @@ impl Resource for IngestionState {
         );
 
         let computed = ["id", "arn", "name", "status"];
-        let new_ref = planned
-            .get("event_data_store")
-            .and_then(Value::as_str)
-            .and_then(|s| StoreRef::parse(s).ok());
+        let new_ref = store_ref(planned.get("event_data_store"));
         let ingestion_changes =
             planned.get("ingestion_enabled") != req.prior_state.get("ingestion_enabled");
         // A known store is read at plan on create, or when the store or ingestion_enabled
@@ -121,11 +118,7 @@ impl Resource for IngestionState {
                 planned.insert(attr.into(), Value::Unknown);
             }
         } else {
-            let prior_ref = req
-                .prior_state
-                .get("event_data_store")
-                .and_then(Value::as_str)
-                .and_then(|s| StoreRef::parse(s).ok());
+            let prior_ref = store_ref(req.prior_state.get("event_data_store"));
             let same_store =
                 matches!((&prior_ref, &new_ref), (Some(a), Some(b)) if a.same_store(b));
             if !same_store {
@@ -173,12 +166,7 @@ impl Resource for IngestionState {
         if resp.diagnostics.has_errors() {
             return resp;
         }
-        let Some(store) = req
-            .config
-            .get("event_data_store")
-            .and_then(Value::as_str)
-            .and_then(|s| StoreRef::parse(s).ok())
-        else {
+        let Some(store) = store_ref(req.config.get("event_data_store")) else {
             resp.diagnostics.push(
                 Diagnostic::error("Missing event_data_store", "event_data_store must be set.")
                     .at(store_path()),
@@ -218,11 +206,7 @@ impl Resource for IngestionState {
 
     async fn read(&self, ctx: &Ctx, state: Value) -> StateResponse {
         let mut resp = StateResponse::default();
-        let Some(store) = state
-            .get("event_data_store")
-            .and_then(Value::as_str)
-            .and_then(|s| StoreRef::parse(s).ok())
-        else {
+        let Some(store) = store_ref(state.get("event_data_store")) else {
             resp.diagnostics.push(Diagnostic::error(
                 "Invalid state",
                 "The stored event_data_store is not a valid event data store ARN or ID; remove the resource from state and import it again.",
@@ -311,11 +295,7 @@ impl IngestionState {
         if prior.get("stop_on_destroy").and_then(Value::as_bool) != Some(true) {
             return resp;
         }
-        let Some(store) = prior
-            .get("event_data_store")
-            .and_then(Value::as_str)
-            .and_then(|s| StoreRef::parse(s).ok())
-        else {
+        let Some(store) = store_ref(prior.get("event_data_store")) else {
             return resp;
         };
         let outcome = converge(ctx, &store, false, timeout_of(&prior, "delete"), None).await;
@@ -326,6 +306,14 @@ impl IngestionState {
         }
         resp
     }
+}
+
+/// The store an `event_data_store` value names, if it is a valid reference (validation reports
+/// the invalid ones).
+fn store_ref(value: Option<&Value>) -> Option<StoreRef> {
+    value
+        .and_then(Value::as_str)
+        .and_then(|s| StoreRef::parse(s).ok())
 }
 
 fn timeout_of(config: &Value, op: &str) -> Duration {

@@ -66,6 +66,21 @@ wait "$pid" 2>/dev/null
 [ -n "$LOCALEMU_KEEP_LOGS" ] && rm -rf "$dir/root" || rm -rf "$dir"
 "#;
 
+/// The selector of a Management-events store: the category whose ingestion can be switched.
+pub fn management_selector() -> AdvancedEventSelector {
+    AdvancedEventSelector::builder()
+        .name("Management events")
+        .field_selectors(
+            AdvancedFieldSelector::builder()
+                .field("eventCategory")
+                .equals("Management")
+                .build()
+                .unwrap_or_else(|e| panic!("field selector: {e}")),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("event selector: {e}"))
+}
+
 /// A running LocalEmu instance.
 pub struct LocalEmu {
     /// `http://127.0.0.1:PORT`
@@ -161,17 +176,7 @@ impl LocalEmu {
     /// ingesting or not; returns its ARN
     /// (`arn:aws:cloudtrail:us-east-1:000000000000:eventdatastore/<uuid>`).
     pub async fn create_store(&self, name: &str, start_ingestion: bool) -> String {
-        let selector = AdvancedEventSelector::builder()
-            .name("Management events")
-            .field_selectors(
-                AdvancedFieldSelector::builder()
-                    .field("eventCategory")
-                    .equals("Management")
-                    .build()
-                    .unwrap_or_else(|e| panic!("field selector: {e}")),
-            )
-            .build()
-            .unwrap_or_else(|e| panic!("event selector: {e}"));
+        let selector = management_selector();
         let out = self
             .client()
             .await
