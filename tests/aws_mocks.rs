@@ -575,6 +575,29 @@ async fn apply_after_plan_makes_start_and_one_read() {
     assert_eq!(r.state.get("status"), Some(&Value::string("ENABLED")));
 }
 
+/// A store the plan saw already ENABLED is applied with no call at all: Terraform plans it again
+/// right before the apply, in the same process, so that read is as good as a new one. A whole
+/// `apply` then costs its two plans' reads and nothing more.
+#[tokio::test(start_paused = true)]
+async fn apply_after_plan_of_an_enabled_store_makes_no_call() {
+    let get = get_sequence(&["ENABLED"]);
+    let start = start_ok();
+    let p = provider(&[&get, &start]);
+    let (private, r) = plan_then_apply(&p, &config(ARN, None, None), || {}).await;
+    assert!(!private.is_empty());
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(
+        (get.num_calls(), start.num_calls()),
+        (1, 0),
+        "only the plan's read"
+    );
+    assert_eq!(r.state.get("status"), Some(&Value::string("ENABLED")));
+    assert_eq!(r.state.get("arn"), Some(&Value::string(ARN)));
+    assert_eq!(r.state.get("id"), Some(&Value::string(ARN)));
+    assert_eq!(r.state.get("name"), Some(&Value::string("audit")));
+    assert!(r.state.is_known(), "{:?}", r.state);
+}
+
 /// A stale hint (the store was started between plan and apply) costs a refused call and a read,
 /// never a wrong state.
 #[tokio::test(start_paused = true)]

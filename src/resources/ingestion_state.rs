@@ -185,6 +185,14 @@ impl Resource for IngestionState {
         };
         let timeout = timeout_of(&req.config, op);
         let hint = PlanSeen::decode(&req.planned_private);
+        // The plan of this apply (Terraform plans each resource again right before applying it,
+        // in this process) saw the store already where it should be: nothing to call.
+        if let Some(seen) = hint.as_ref().filter(|h| h.settled_at(target_status(want))) {
+            let mut state = req.planned_state;
+            seen.fill(&mut state);
+            resp.state = state;
+            return resp;
+        }
         let mut outcome = converge(ctx, &store, want, timeout, hint).await;
         let mut state = req.planned_state.clone();
         match outcome.last_seen.take() {
@@ -414,27 +422,79 @@ async fn check_at_plan(
     (diags, seen)
 }
 
-/// What the plan saw of the store, carried to the apply of that plan in `planned_private` (the
-/// apply runs in another provider process). Only a hint: apply acts on it when the store needs a
-/// Start or Stop, saving a read, and CloudTrail refuses a call a stale hint would get wrong.
+/// What the plan saw of the store, carried to the apply of that plan in `planned_private`.
+/// Terraform plans each resource again in the apply walk, in the process that then applies it,
+/// so the apply receives a read made moments before. Apply acts on it: a store that needs a
+/// Start or Stop gets the call without another read (CloudTrail refuses a call a stale hint would
+/// get wrong), and a store already at the target, seen within `HINT_FRESH_FOR`, gets no call.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct PlanSeen {
     arn: String,
+    #[serde(default)]
+    name: String,
     status: String,
+    /// When the plan read the store, in milliseconds since the Unix epoch (0: unknown).
+    #[serde(default)]
+    seen_at_ms: u64,
+}
+
+/// How old a plan's read may be for the apply to trust that the store is already settled. The
+/// apply walk's plan and apply of one resource run back to back; anything older (a plan's private
+/// bytes replayed by some other client) is read again.
+const HINT_FRESH_FOR: Duration = Duration::from_secs(30);
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl PlanSeen {
     fn encode(info: &StoreInfo) -> Vec<u8> {
-        serde_json::to_vec(&PlanSeen {
+        PlanSeen {
             arn: info.arn.clone(),
+            name: info.name.clone(),
             status: info.status.clone(),
-        })
-        .unwrap_or_default()
+            seen_at_ms: now_ms(),
+        }
+        .to_bytes()
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
     }
 
     /// Anything unreadable (another version's bytes, none at all) is simply no hint.
     fn decode(bytes: &[u8]) -> Option<PlanSeen> {
         serde_json::from_slice(bytes).ok()
+    }
+
+    /// The store was at `target` when read, recently enough to take as now. A clock that went
+    /// backwards, or a read from the future, is not trusted either.
+    fn settled_at(&self, target: &str) -> bool {
+        self.settled_at_time(target, now_ms())
+    }
+
+    fn settled_at_time(&self, target: &str, now_ms: u64) -> bool {
+        let fresh_ms = u64::try_from(HINT_FRESH_FOR.as_millis()).unwrap_or(u64::MAX);
+        self.status == target
+            && !self.name.is_empty()
+            && self.seen_at_ms != 0
+            && now_ms >= self.seen_at_ms
+            && now_ms - self.seen_at_ms <= fresh_ms
+    }
+
+    fn fill(&self, state: &mut Value) {
+        if let Value::Object(attrs) = state {
+            for (attr, value) in [
+                ("id", &self.arn),
+                ("arn", &self.arn),
+                ("name", &self.name),
+                ("status", &self.status),
+            ] {
+                attrs.insert(attr.into(), Value::string(value));
+            }
+        }
     }
 }
 
@@ -646,4 +706,45 @@ fn unusable_status(store: &StoreRef, status: &str, want: bool) -> Diagnostic {
         format!("{} is {meaning}", store.raw),
     )
     .at(store_path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(status: &str, name: &str, at: u64) -> PlanSeen {
+        PlanSeen {
+            arn: "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/x".into(),
+            name: name.into(),
+            status: status.into(),
+            seen_at_ms: at,
+        }
+    }
+
+    #[test]
+    fn a_fresh_read_at_the_target_is_trusted() {
+        let now = 1_000_000_000;
+        assert!(seen("ENABLED", "audit", now - 1_000).settled_at_time("ENABLED", now));
+        assert!(seen("ENABLED", "audit", now - 30_000).settled_at_time("ENABLED", now));
+    }
+
+    #[test]
+    fn an_old_future_undated_or_other_status_read_is_not() {
+        let now = 1_000_000_000;
+        assert!(!seen("ENABLED", "audit", now - 30_001).settled_at_time("ENABLED", now));
+        assert!(!seen("ENABLED", "audit", now + 1).settled_at_time("ENABLED", now));
+        assert!(!seen("ENABLED", "audit", 0).settled_at_time("ENABLED", now));
+        assert!(!seen("STARTING_INGESTION", "audit", now).settled_at_time("ENABLED", now));
+        assert!(!seen("ENABLED", "", now).settled_at_time("ENABLED", now));
+    }
+
+    #[test]
+    fn hints_round_trip_and_older_ones_still_decode() {
+        let s = seen("STOPPED_INGESTION", "audit", 42);
+        assert_eq!(PlanSeen::decode(&s.to_bytes()), Some(s));
+        // Bytes from the version before `name` and `seen_at_ms`: a hint, never a trusted one.
+        let old = PlanSeen::decode(br#"{"arn":"a","status":"ENABLED"}"#).unwrap();
+        assert!(!old.settled_at("ENABLED"));
+        assert_eq!(PlanSeen::decode(b"\xff"), None);
+    }
 }
