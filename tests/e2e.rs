@@ -4,6 +4,10 @@
 
 mod support;
 
+#[path = "support/faultproxy.rs"]
+mod faultproxy;
+
+use faultproxy::FaultProxy;
 use support::localemu::{self, LocalEmu};
 use support::{Workdir, client_binary, provider_block, unique_name};
 
@@ -252,6 +256,35 @@ fn data_source_reads_store(label: &str) {
     assert_eq!(json["ingesting"]["value"], false, "{}", out.stdout);
 }
 
+/// What a whole `apply` costs in AWS calls, counted on the wire by a proxy in front of LocalEmu.
+/// The client plans twice (plan walk, then once more right before each apply, in the apply
+/// walk's provider process): a started store is read once per plan and applied with no call; a
+/// stopped one also gets Start and one read, at once, with no pause before it.
+fn aws_calls_per_apply(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let on = rt.block_on(emu.create_store(&unique_name("calls-on"), true));
+    let off = rt.block_on(emu.create_store(&unique_name("calls-off"), false));
+    let proxy = FaultProxy::start(&emu.endpoint);
+    wd.write(
+        "main.tf",
+        &(provider_block(&proxy.endpoint)
+            + &format!(
+                "resource \"cloudtrail_ingestion_state\" \"on\" {{\n  event_data_store = \"{on}\"\n}}\nresource \"cloudtrail_ingestion_state\" \"off\" {{\n  event_data_store = \"{off}\"\n}}\n"
+            )),
+    );
+    wd.apply();
+    assert_status(&rt, emu, &off, "ENABLED");
+    let calls = (
+        proxy.seen("GetEventDataStore"),
+        proxy.seen("StartEventDataStoreIngestion"),
+        proxy.log().lines().count(),
+    );
+    // Reads: 2 + 2 per plan walk pair, plus the read after Start.
+    assert_eq!(calls, (5, 1, 6), "[{label}] calls:\n{}", proxy.log());
+}
+
 macro_rules! per_client {
     ($($scenario:ident),* $(,)?) => {
         $(
@@ -276,4 +309,5 @@ per_client!(
     bad_arns_fail_at_plan,
     no_aws_call_before_needed,
     data_source_reads_store,
+    aws_calls_per_apply,
 );
