@@ -34,10 +34,13 @@ pub enum TlsError {
     Random(#[from] std::io::Error),
 }
 
-/// The server side of AutoMTLS, plus the certificate field of the handshake line.
-pub struct ServerTls {
-    pub config: Arc<ServerConfig>,
-    /// The server certificate's DER in base64, standard alphabet, no padding (go-plugin's format).
+/// This process's server certificate and its key. Made before the handshake line, which carries
+/// the certificate; the TLS configuration is built from it after the line, so that work (and the
+/// code it runs) does not delay Terraform.
+pub struct ServerCert {
+    cert_der: CertificateDer<'static>,
+    key_der: PrivatePkcs8KeyDer<'static>,
+    /// The certificate's DER in base64, standard alphabet, no padding (go-plugin's format).
     pub handshake_cert: String,
 }
 
@@ -68,56 +71,66 @@ const ED25519_PKCS8_PREFIX: [u8; 16] = [
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ];
 
-/// Generates a fresh Ed25519 key and self-signed certificate for `localhost` and a server config
-/// that requires the client to present exactly `client_cert`.
-pub fn server_tls(client_cert: CertificateDer<'static>) -> Result<ServerTls, TlsError> {
-    let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
-    let mut seed = [0u8; 32];
-    os_random(&mut seed)?;
-    pkcs8.extend_from_slice(&seed);
-    let key_der = PrivatePkcs8KeyDer::from(pkcs8);
-    let key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&key_der, &rcgen::PKCS_ED25519)?;
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "localhost");
-    params
-        .distinguished_name
-        .push(rcgen::DnType::OrganizationName, "HashiCorp");
-    // go-plugin puts the server certificate itself into the client's root pool, so it must be a CA.
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::DigitalSignature,
-        rcgen::KeyUsagePurpose::KeyEncipherment,
-        rcgen::KeyUsagePurpose::KeyCertSign,
-    ];
-    params.extended_key_usages = vec![
-        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-    ];
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::minutes(5);
-    params.not_after = now + time::Duration::days(365 * 10);
-    let cert = params.self_signed(&key)?;
-    let cert_der = cert.der().clone();
-    let key_der = PrivateKeyDer::Pkcs8(key_der);
+impl ServerCert {
+    /// A fresh Ed25519 key and a self-signed certificate for `localhost`.
+    pub fn generate() -> Result<ServerCert, TlsError> {
+        let mut pkcs8 = ED25519_PKCS8_PREFIX.to_vec();
+        let mut seed = [0u8; 32];
+        os_random(&mut seed)?;
+        pkcs8.extend_from_slice(&seed);
+        let key_der = PrivatePkcs8KeyDer::from(pkcs8);
+        let key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&key_der, &rcgen::PKCS_ED25519)?;
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::OrganizationName, "HashiCorp");
+        // go-plugin puts the server certificate itself into the client's root pool, so it must
+        // be a CA.
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::DigitalSignature,
+            rcgen::KeyUsagePurpose::KeyEncipherment,
+            rcgen::KeyUsagePurpose::KeyCertSign,
+        ];
+        params.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::minutes(5);
+        params.not_after = now + time::Duration::days(365 * 10);
+        let cert_der = params.self_signed(&key)?.der().clone();
+        let handshake_cert =
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref());
+        Ok(ServerCert {
+            cert_der,
+            key_der,
+            handshake_cert,
+        })
+    }
 
-    let provider = provider();
-    let verifier = ExactClientCert {
-        expected: client_cert,
-        algorithms: provider.signature_verification_algorithms,
-    };
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
-        .with_client_cert_verifier(Arc::new(verifier))
-        .with_single_cert(vec![cert_der.clone()], key_der)?;
-    // grpc-go >= 1.67 (Terraform >= 1.12, OpenTofu >= 1.11) refuses a server without ALPN h2.
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    let handshake_cert = base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref());
-    Ok(ServerTls {
-        config: Arc::new(config),
-        handshake_cert,
-    })
+    /// The server configuration: this certificate, and a client verifier that requires exactly
+    /// `client_cert` (and proof of its key).
+    pub fn server_config(
+        self,
+        client_cert: CertificateDer<'static>,
+    ) -> Result<Arc<ServerConfig>, TlsError> {
+        let provider = provider();
+        let verifier = ExactClientCert {
+            expected: client_cert,
+            algorithms: provider.signature_verification_algorithms,
+        };
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+            .with_client_cert_verifier(Arc::new(verifier))
+            .with_single_cert(vec![self.cert_der], PrivateKeyDer::Pkcs8(self.key_der))?;
+        // grpc-go >= 1.67 (Terraform >= 1.12, OpenTofu >= 1.11) refuses a server without ALPN h2.
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(Arc::new(config))
+    }
 }
 
 /// Fills `buf` from the kernel's CSPRNG (what Go's crypto/rand and the OS-backed Rust crates use).
