@@ -147,10 +147,17 @@ log "handshake: $ROUNDS interleaved rounds"
   "go-time=$TIME_BIN" "go-aws-3.39=$AWS_BIN" ${BENCH_EXTRA_BINARIES:-} >"$RUN/handshake.csv"
 
 # --- 2, 3: plan/apply and AWS calls, against a private LocalEmu --------------------------------
-export LOCALEMU_STATE_DIR=$BENCH_DIR/localemu LOCALEMU_SERVICES=cloudtrail,sts,ssm
-"$ROOT/scripts/localemu.sh" stop >/dev/null 2>&1 || true
-ENDPOINT=$("$ROOT/scripts/localemu.sh" start)
-trap '"$ROOT/scripts/localemu.sh" stop >/dev/null 2>&1 || true' EXIT
+# Two emulators: LocalEmu serves one request at a time, and its answers slow down as its state
+# grows, so go-aws-3.39's 1000s of SSM parameters must not share one with this provider's reads.
+emu() { LOCALEMU_STATE_DIR=$BENCH_DIR/$1 LOCALEMU_SERVICES=$2 "$ROOT/scripts/localemu.sh" "${@:3}"; }
+stop_emus() {
+  emu localemu cloudtrail stop >/dev/null 2>&1 || true
+  emu localemu-ssm ssm stop >/dev/null 2>&1 || true
+}
+stop_emus
+trap stop_emus EXIT
+ENDPOINT=$(emu localemu cloudtrail start)
+AWS_ENDPOINT=$(emu localemu-ssm ssm start)
 log "LocalEmu at $ENDPOINT; creating 1000 stores with ingestion ENABLED and 10 STOPPED"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 1000 --enabled 1 --prefix on >"$RUN/arns.txt"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 10 --enabled 0 --prefix off >"$RUN/arns-stopped.txt"
@@ -159,6 +166,7 @@ cat >"$RUN/config.json" <<EOF
   "tofu": "$TOFU",
   "ruwrap": "$BENCH_DIR/ruwrap",
   "endpoint": "$ENDPOINT",
+  "aws_endpoint": "$AWS_ENDPOINT",
   "workroot": "$RUN/work",
   "arns_file": "$RUN/arns.txt",
   "stopped_arns_file": "$RUN/arns-stopped.txt",
@@ -177,7 +185,7 @@ log "AWS calls per created resource"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" calls --config "$RUN/config.json" --out "$RUN/calls.json"
 log "plan/apply: N = 10, 100, 1000, interleaved"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" time --config "$RUN/config.json" --out "$RUN/planapply.csv"
-"$ROOT/scripts/localemu.sh" stop >/dev/null 2>&1 || true
+stop_emus
 trap - EXIT
 
 # --- 5: criterion --------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def make_workdir(root, label, binary, n, cfg, arns, name=None):
     tf = (
         f'terraform {{\n  required_providers {{\n    {ptype} = {{ source = "{source}" }}\n  }}\n}}\n'
         f"variable \"n\" {{\n  default = {n}\n}}\nvariable \"run\" {{\n  default = \"x\"\n}}\n"
-        + provider_block(label, cfg["endpoint"])
+        + provider_block(label, cfg["aws_endpoint"] if label == "go-aws-3.39" else cfg["endpoint"])
         + resource
     )
     if label == "ours":
