@@ -29,46 +29,63 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// The kernel maps a binary's code in 64 KiB windows around each page first touched, so the few
 /// hundred KiB that run before the handshake line, scattered over 9 MiB of code, made the process
-/// ~2.4 MiB larger at the line than laid out together (measured in BENCHMARKS.md). Symbols the
+/// ~2 MiB larger at the line than laid out together (measured in BENCHMARKS.md). Symbols the
 /// file names that no longer exist (after a dependency update) are skipped silently: the build
-/// only loses the benefit until `scripts/startup-order.sh` is run again.
+/// only loses the benefit until `scripts/startup-order.sh` is run again. Only release builds ask
+/// for it, and only when a test link shows the linker takes the option (LLD does; GNU ld, which
+/// some toolchains still use, does not).
 fn startup_order() {
     const FILE: &str = "link/startup-order.txt";
     println!("cargo:rerun-if-changed={FILE}");
     println!("cargo:rerun-if-env-changed=TPC_STARTUP_ORDER");
     let var = |k: &str| env::var(k).unwrap_or_default();
-    let wanted = var("TPC_STARTUP_ORDER") != "0"
-        && var("PROFILE") == "release"
-        && var("TARGET") == "x86_64-unknown-linux-gnu"
-        // A linker chosen by the user (config, RUSTFLAGS) may not be LLD.
-        && env::var_os("RUSTC_LINKER").is_none()
-        && !var("CARGO_ENCODED_RUSTFLAGS").contains("link")
-        && rustc_links_with_lld();
     let path = Path::new(&var("CARGO_MANIFEST_DIR")).join(FILE);
-    if wanted && path.is_file() {
+    if var("TPC_STARTUP_ORDER") == "0" || var("PROFILE") != "release" || !path.is_file() {
+        return;
+    }
+    let args = [
+        format!("-Clink-arg=-Wl,--symbol-ordering-file={}", path.display()),
+        "-Clink-arg=-Wl,--no-warn-symbol-ordering".to_owned(),
+    ];
+    if linker_accepts(&args) {
+        for arg in &args {
+            println!(
+                "cargo:rustc-link-arg-bins={}",
+                arg.trim_start_matches("-Clink-arg=")
+            );
+        }
+    } else {
         println!(
-            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-            path.display()
+            "cargo:warning=the linker does not take --symbol-ordering-file (not LLD?); start-up code is not laid out together"
         );
-        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
 }
 
-/// Rust 1.90 and later link x86_64-unknown-linux-gnu with their own LLD by default; GNU ld, the
-/// default before, does not know `--symbol-ordering-file`.
-fn rustc_links_with_lld() -> bool {
-    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let Ok(out) = Command::new(rustc).arg("-vV").output() else {
+/// Links an empty program for the build's target with the build's rustc, flags and linker plus
+/// `extra`, and says whether that worked.
+fn linker_accepts(extra: &[String]) -> bool {
+    let var = |k: &str| env::var(k).unwrap_or_default();
+    let out = Path::new(&var("OUT_DIR")).join("link-probe");
+    if std::fs::create_dir_all(&out).is_err()
+        || std::fs::write(out.join("probe.rs"), "fn main() {}\n").is_err()
+    {
         return false;
-    };
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("release: "))
-        .and_then(|v| {
-            let mut parts = v.split('.');
-            let major: u32 = parts.next()?.parse().ok()?;
-            let minor: u32 = parts.next()?.parse().ok()?;
-            Some(major > 1 || minor >= 90)
-        })
-        .unwrap_or(false)
+    }
+    let mut cmd = Command::new(env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    cmd.arg("--target")
+        .arg(var("TARGET"))
+        .arg("--crate-type=bin")
+        .arg("-o")
+        .arg(out.join("probe"))
+        .arg(out.join("probe.rs"))
+        .args(
+            var("CARGO_ENCODED_RUSTFLAGS")
+                .split('\x1f')
+                .filter(|f| !f.is_empty()),
+        )
+        .args(extra);
+    if let Ok(linker) = env::var("RUSTC_LINKER") {
+        cmd.arg(format!("-Clinker={linker}"));
+    }
+    cmd.output().is_ok_and(|o| o.status.success())
 }

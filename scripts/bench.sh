@@ -152,12 +152,13 @@ log "handshake: $ROUNDS interleaved rounds"
 emu() { LOCALEMU_STATE_DIR=$BENCH_DIR/$1 LOCALEMU_SERVICES=$2 "$ROOT/scripts/localemu.sh" "${@:3}"; }
 stop_emus() {
   emu localemu cloudtrail stop >/dev/null 2>&1 || true
-  emu localemu-ssm ssm stop >/dev/null 2>&1 || true
+  emu localemu-ssm cloudtrail,ssm stop >/dev/null 2>&1 || true
 }
 stop_emus
 trap stop_emus EXIT
 ENDPOINT=$(emu localemu cloudtrail start)
-AWS_ENDPOINT=$(emu localemu-ssm ssm start)
+# (localemu.sh waits for the cloudtrail service to be up, so this one loads it too, idle.)
+AWS_ENDPOINT=$(emu localemu-ssm cloudtrail,ssm start)
 log "LocalEmu at $ENDPOINT; creating 1000 stores with ingestion ENABLED and 10 STOPPED"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 1000 --enabled 1 --prefix on >"$RUN/arns.txt"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 10 --enabled 0 --prefix off >"$RUN/arns-stopped.txt"

@@ -56,12 +56,14 @@ TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991c
   valgrind --tool=callgrind --demangle=no --dump-instr=no --dump-after='*print_handshake*' \
   --callgrind-out-file="$work/cg.out" "$work/provider" >"$work/line" 2>"$work/valgrind.log" &
 pid=$!
+# The dump is complete once its closing `totals:` line is written.
+dumped() { grep -q '^totals:' "$work/cg.out.1" 2>/dev/null; }
 for _ in $(seq 600); do
-  [[ -s $work/cg.out.1 ]] && break
+  dumped && break
   kill -0 "$pid" 2>/dev/null || die "the provider exited early: $(tail -5 "$work/valgrind.log")"
   sleep 0.1
 done
-[[ -s $work/cg.out.1 ]] || die "no callgrind dump after 60 s: $(tail -5 "$work/valgrind.log")"
+dumped || die "no complete callgrind dump after 60 s: $(tail -5 "$work/valgrind.log")"
 grep -q '^1|6|unix|' "$work/line" || die "no handshake line: $(cat "$work/line")"
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true

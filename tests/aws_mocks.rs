@@ -598,6 +598,52 @@ async fn apply_after_plan_of_an_enabled_store_makes_no_call() {
     assert!(r.state.is_known(), "{:?}", r.state);
 }
 
+/// The no-call apply needs the plan's read of this very store: private bytes of a plan of another
+/// store (a client mixing them up) are read past.
+#[tokio::test(start_paused = true)]
+async fn a_settled_hint_for_another_store_is_not_trusted() {
+    let get = get_sequence(&["ENABLED"]);
+    let start = start_ok();
+    let p = provider(&[&get, &start]);
+    let planned = p
+        .plan(
+            TYPE,
+            PlanRequest {
+                config: config(ARN, None, None),
+                prior_state: Value::Null,
+                proposed_new_state: config(ARN, None, None),
+            },
+        )
+        .await;
+    assert!(!planned.planned_private.is_empty());
+    let other = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/OTHER-0000-0000";
+    let cfg = config(other, None, None);
+    let applied = p
+        .apply(
+            TYPE,
+            ApplyRequest {
+                config: cfg.clone(),
+                prior_state: Value::Null,
+                planned_state: p
+                    .plan(
+                        TYPE,
+                        PlanRequest {
+                            config: cfg.clone(),
+                            prior_state: Value::Null,
+                            proposed_new_state: cfg,
+                        },
+                    )
+                    .await
+                    .planned_state,
+                planned_private: planned.planned_private,
+            },
+        )
+        .await;
+    assert!(applied.diagnostics.is_empty(), "{:#?}", applied.diagnostics);
+    // The plan of ARN, the plan of the other store, and the apply's own read.
+    assert_eq!((get.num_calls(), start.num_calls()), (3, 0));
+}
+
 /// A stale hint (the store was started between plan and apply) costs a refused call and a read,
 /// never a wrong state.
 #[tokio::test(start_paused = true)]

@@ -281,7 +281,9 @@ fn aws_calls_per_apply(label: &str) {
         proxy.seen("StartEventDataStoreIngestion"),
         proxy.log().lines().count(),
     );
-    // Reads: 2 + 2 per plan walk pair, plus the read after Start.
+    // GetEventDataStore: one per resource in each of the two plans (4), plus one after Start.
+    // Exact because LocalEmu reports ENABLED at once after Start and answers without errors
+    // (no SDK retry); a store still STARTING would add reads after a pause.
     assert_eq!(calls, (5, 1, 6), "[{label}] calls:\n{}", proxy.log());
 }
 

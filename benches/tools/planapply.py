@@ -54,7 +54,8 @@ def provider_block(label, endpoint):
         )
     if label == "go-aws-3.39":
         # No STS/IAM/EC2/metadata calls at configure time (each skip_* below), so only the
-        # resource's own SSM calls are made; every endpoint it could use points at LocalEmu anyway.
+        # resource's own SSM calls are made, to its own LocalEmu (the other endpoints point there
+        # too, so a call made after all would fail there rather than leave the machine).
         return (
             'provider "aws" {\n  region = "us-east-1"\n  access_key = "test"\n  secret_key = "test"\n'
             "  skip_credentials_validation = true\n  skip_requesting_account_id = true\n"

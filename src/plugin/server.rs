@@ -82,9 +82,15 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
     // Everything below runs after the line; Terraform's first connection waits in the
     // listener's backlog meanwhile (for well under a millisecond).
     let acceptor = match (cert, client_cert) {
-        (Some(cert), Some(client_cert)) => Some(tokio_rustls::TlsAcceptor::from(
-            cert.server_config(client_cert)?,
-        )),
+        (Some(cert), Some(client_cert)) => match cert.server_config(client_cert) {
+            Ok(config) => Some(tokio_rustls::TlsAcceptor::from(config)),
+            Err(err) => {
+                // Terraform has the line already and will only see the connection fail: say why
+                // in its log as well.
+                tracing::error!(error = %err, "cannot build the TLS configuration");
+                return Err(err.into());
+            }
+        },
         _ => None,
     };
     let shutdown = CancellationToken::new();

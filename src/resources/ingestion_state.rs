@@ -186,12 +186,17 @@ impl Resource for IngestionState {
         let timeout = timeout_of(&req.config, op);
         let hint = PlanSeen::decode(&req.planned_private);
         // The plan of this apply (Terraform plans each resource again right before applying it,
-        // in this process) saw the store already where it should be: nothing to call.
-        if let Some(seen) = hint.as_ref().filter(|h| h.settled_at(target_status(want))) {
-            let mut state = req.planned_state;
+        // in this process) saw this very store already where it should be: nothing to call.
+        if let Some(seen) = hint.as_ref().filter(|h| {
+            h.settled_at(target_status(want))
+                && StoreRef::parse(&h.arn).is_ok_and(|seen| seen.same_store(&store))
+        }) {
+            let mut state = req.planned_state.clone();
             seen.fill(&mut state);
-            resp.state = state;
-            return resp;
+            if state.is_known() {
+                resp.state = state;
+                return resp;
+            }
         }
         let mut outcome = converge(ctx, &store, want, timeout, hint).await;
         let mut state = req.planned_state.clone();
@@ -427,6 +432,9 @@ async fn check_at_plan(
 /// so the apply receives a read made moments before. Apply acts on it: a store that needs a
 /// Start or Stop gets the call without another read (CloudTrail refuses a call a stale hint would
 /// get wrong), and a store already at the target, seen within `HINT_FRESH_FOR`, gets no call.
+/// That last case accepts one narrow race: ingestion switched outside Terraform in the moment
+/// between that plan and the apply is recorded as it was read, and the next refresh shows it as
+/// drift, as it would had the switch come a moment after the apply.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct PlanSeen {
     arn: String,
@@ -439,9 +447,9 @@ struct PlanSeen {
 }
 
 /// How old a plan's read may be for the apply to trust that the store is already settled. The
-/// apply walk's plan and apply of one resource run back to back; anything older (a plan's private
-/// bytes replayed by some other client) is read again.
-const HINT_FRESH_FOR: Duration = Duration::from_secs(30);
+/// apply walk's plan and apply of one resource run back to back, well within a second; anything
+/// older (a plan's private bytes replayed by some other client) is read again.
+const HINT_FRESH_FOR: Duration = Duration::from_secs(5);
 
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -725,13 +733,13 @@ mod tests {
     fn a_fresh_read_at_the_target_is_trusted() {
         let now = 1_000_000_000;
         assert!(seen("ENABLED", "audit", now - 1_000).settled_at_time("ENABLED", now));
-        assert!(seen("ENABLED", "audit", now - 30_000).settled_at_time("ENABLED", now));
+        assert!(seen("ENABLED", "audit", now - 5_000).settled_at_time("ENABLED", now));
     }
 
     #[test]
     fn an_old_future_undated_or_other_status_read_is_not() {
         let now = 1_000_000_000;
-        assert!(!seen("ENABLED", "audit", now - 30_001).settled_at_time("ENABLED", now));
+        assert!(!seen("ENABLED", "audit", now - 5_001).settled_at_time("ENABLED", now));
         assert!(!seen("ENABLED", "audit", now + 1).settled_at_time("ENABLED", now));
         assert!(!seen("ENABLED", "audit", 0).settled_at_time("ENABLED", now));
         assert!(!seen("STARTING_INGESTION", "audit", now).settled_at_time("ENABLED", now));
