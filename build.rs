@@ -28,9 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The kernel maps a binary's code in 64 KiB windows around each page first touched, so the few
-/// hundred KiB that run before the handshake line, scattered over 9 MiB of code, made the process
-/// ~2 MiB larger at the line than laid out together (measured in BENCHMARKS.md). Symbols the
-/// file names that no longer exist (after a dependency update) are skipped silently: the build
+/// hundred KiB that run before the handshake line, scattered over megabytes of code, made the
+/// process ~2 MiB larger at the line than laid out together (measured in BENCHMARKS.md). Symbols
+/// the file names that no longer exist (after a dependency update) are skipped silently: the build
 /// only loses the benefit until `scripts/startup-order.sh` is run again. Only release builds ask
 /// for it, and only when a test link shows the linker takes the option (LLD does; GNU ld, which
 /// some toolchains still use, does not).
