@@ -38,7 +38,6 @@ fn startup_order() {
     const FILE: &str = "link/startup-order.txt";
     println!("cargo:rerun-if-changed={FILE}");
     println!("cargo:rerun-if-env-changed=TPC_STARTUP_ORDER");
-    let var = |k: &str| env::var(k).unwrap_or_default();
     let path = Path::new(&var("CARGO_MANIFEST_DIR")).join(FILE);
     if var("TPC_STARTUP_ORDER") == "0" || var("PROFILE") != "release" || !path.is_file() {
         return;
@@ -64,14 +63,14 @@ fn startup_order() {
 /// Links an empty program for the build's target with the build's rustc, flags and linker plus
 /// `extra`, and says whether that worked.
 fn linker_accepts(extra: &[String]) -> bool {
-    let var = |k: &str| env::var(k).unwrap_or_default();
     let out = Path::new(&var("OUT_DIR")).join("link-probe");
     if std::fs::create_dir_all(&out).is_err()
         || std::fs::write(out.join("probe.rs"), "fn main() {}\n").is_err()
     {
         return false;
     }
-    let mut cmd = Command::new(env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let mut cmd = Command::new(rustc);
     cmd.arg("--target")
         .arg(var("TARGET"))
         .arg("--crate-type=bin")
@@ -88,4 +87,9 @@ fn linker_accepts(extra: &[String]) -> bool {
         cmd.arg(format!("-Clinker={linker}"));
     }
     cmd.output().is_ok_and(|o| o.status.success())
+}
+
+/// A variable cargo sets for build scripts; unset reads as empty.
+fn var(key: &str) -> String {
+    env::var(key).unwrap_or_default()
 }

@@ -618,23 +618,14 @@ async fn a_settled_hint_for_another_store_is_not_trusted() {
     assert!(!planned.planned_private.is_empty());
     let other = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/OTHER-0000-0000";
     let cfg = config(other, None, None);
+    let (planned_state, _) = plan_create(&p, &cfg).await;
     let applied = p
         .apply(
             TYPE,
             ApplyRequest {
-                config: cfg.clone(),
+                config: cfg,
                 prior_state: Value::Null,
-                planned_state: p
-                    .plan(
-                        TYPE,
-                        PlanRequest {
-                            config: cfg.clone(),
-                            prior_state: Value::Null,
-                            proposed_new_state: cfg,
-                        },
-                    )
-                    .await
-                    .planned_state,
+                planned_state,
                 planned_private: planned.planned_private,
             },
         )
