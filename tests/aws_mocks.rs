@@ -20,7 +20,7 @@ use aws_sdk_cloudtrail::types::{
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
 use aws_smithy_types::body::SdkBody;
-use terraform_provider_cloudtrail::aws::{AwsClients, ProviderConfig};
+use terraform_provider_cloudtrail::aws::{AwsClients, PlanChecks, ProviderConfig};
 use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::diagnostics::{Diagnostic, Diagnostics, Severity, attr_path};
 use terraform_provider_cloudtrail::provider::Provider;
@@ -91,6 +91,11 @@ fn fast_retries() -> RetryConfig {
 
 fn provider(rules: &[&Rule]) -> Provider {
     Provider::with_aws(clients_with(rules, fast_retries()))
+}
+
+/// A provider whose block sets `plan_checks`.
+fn provider_checking(rules: &[&Rule], mode: PlanChecks) -> Provider {
+    Provider::with_aws(clients_with(rules, fast_retries()).with_plan_checks(mode))
 }
 
 fn get_sequence(statuses: &[&'static str]) -> Rule {
@@ -1157,13 +1162,13 @@ async fn plan_diags(p: &Provider, store_ref: &str) -> Diagnostics {
 }
 
 #[tokio::test(start_paused = true)]
-async fn plan_fails_for_a_missing_store() {
+async fn plan_checks_error_fails_the_plan_for_a_missing_store() {
     let get = mock!(Client::get_event_data_store)
         .sequence()
         .http_response(|| aws_error("EventDataStoreNotFoundException"))
         .repeatedly()
         .build();
-    let p = provider(&[&get]);
+    let p = provider_checking(&[&get], PlanChecks::Error);
     let diags = plan_diags(&p, ARN).await;
     let d = only_error(&diags);
     assert_explains(
@@ -1176,19 +1181,19 @@ async fn plan_fails_for_a_missing_store() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn plan_fails_for_a_store_pending_deletion() {
+async fn plan_checks_error_fails_the_plan_for_a_store_pending_deletion() {
     let get = get_sequence(&["PENDING_DELETION"]);
-    let p = provider(&[&get]);
+    let p = provider_checking(&[&get], PlanChecks::Error);
     let diags = plan_diags(&p, ARN).await;
     assert!(only_error(&diags).detail.contains("PENDING_DELETION"));
 }
 
 #[tokio::test(start_paused = true)]
-async fn plan_fails_for_a_category_that_cannot_start() {
+async fn plan_checks_error_fails_the_plan_for_a_category_that_cannot_start() {
     for category in ["ActivityAuditLog", "Insights"] {
         let get = mock!(Client::get_event_data_store)
             .then_output(move || store(ARN, "ENABLED", category));
-        let p = provider(&[&get]);
+        let p = provider_checking(&[&get], PlanChecks::Error);
         let diags = plan_diags(&p, ARN).await;
         let d = only_error(&diags);
         assert_eq!(
@@ -1200,9 +1205,142 @@ async fn plan_fails_for_a_category_that_cannot_start() {
     for category in ["Management", "Data", "NetworkActivity", "ConfigurationItem"] {
         let get = mock!(Client::get_event_data_store)
             .then_output(move || store(ARN, "ENABLED", category));
-        let p = provider(&[&get]);
+        let p = provider_checking(&[&get], PlanChecks::Error);
         assert!(plan_diags(&p, ARN).await.is_empty(), "{category}");
     }
+}
+
+/// The default, `warn`: each of those findings is a warning with the same summary, AWS's text
+/// and the attribute path, so the plan before a `destroy` goes through; the apply still fails.
+#[tokio::test(start_paused = true)]
+async fn plan_checks_warn_is_the_default_and_only_warns() {
+    let missing = || {
+        mock!(Client::get_event_data_store)
+            .sequence()
+            .http_response(|| aws_error("EventDataStoreNotFoundException"))
+            .repeatedly()
+            .build()
+    };
+    let deleted = || get_sequence(&["PENDING_DELETION"]);
+    let insights = || {
+        mock!(Client::get_event_data_store).then_output(move || store(ARN, "ENABLED", "Insights"))
+    };
+    let cases: [(&str, &dyn Fn() -> Rule, &str); 3] = [
+        (
+            "Event data store not found",
+            &missing,
+            "AWS says EventDataStoreNotFoundException",
+        ),
+        (
+            "Cannot start ingestion of the event data store",
+            &deleted,
+            "PENDING_DELETION",
+        ),
+        (
+            "This event data store's ingestion cannot be started or stopped",
+            &insights,
+            "Insights",
+        ),
+    ];
+    for (summary, rule, detail) in cases {
+        for p in [
+            |r: &Rule| provider(&[r]),
+            |r: &Rule| provider_checking(&[r], PlanChecks::Warn),
+        ] {
+            let get = rule();
+            let p = p(&get);
+            let diags = plan_diags(&p, ARN).await;
+            assert!(!diags.has_errors(), "{diags:#?}");
+            assert_eq!(diags.0.len(), 1, "{diags:#?}");
+            let d = &diags.0[0];
+            assert_eq!(d.severity, Severity::Warning);
+            assert_eq!(d.summary, summary);
+            assert!(d.detail.contains(detail), "{}", d.detail);
+            assert!(d.detail.contains("plan_checks = \"warn\""), "{}", d.detail);
+            assert_eq!(d.path, Some(attr_path(&["event_data_store"])));
+            assert_eq!(get.num_calls(), 1);
+            // The apply fails on it for real.
+            let (_, diags) = apply_create(&p, &config(ARN, None, None)).await;
+            assert!(diags.has_errors(), "{summary}: apply succeeded");
+        }
+    }
+}
+
+/// `off`: no AWS call at plan, for a create, a change or a switch to another store; the syntax of
+/// event_data_store is still an error, and the apply still reads before it acts.
+#[tokio::test(start_paused = true)]
+async fn plan_checks_off_makes_no_call_at_plan() {
+    let get = get_sequence(&["STOPPED_INGESTION", "ENABLED"]);
+    let start = start_ok();
+    let p = provider_checking(&[&get, &start], PlanChecks::Off);
+    let (planned, diags) = plan_create(&p, &config(ARN, None, None)).await;
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert_eq!(planned.get("id"), Some(&Value::Unknown));
+    let r = p
+        .plan(
+            TYPE,
+            PlanRequest {
+                config: config(ARN, Some(false), None),
+                prior_state: state(ARN, true),
+                proposed_new_state: config(ARN, Some(false), None),
+            },
+        )
+        .await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert!(r.planned_private.is_empty());
+    let other = store_arn(7);
+    let r = p
+        .plan(
+            TYPE,
+            PlanRequest {
+                config: config(&other, None, None),
+                prior_state: state(ARN, true),
+                proposed_new_state: config(&other, None, None),
+            },
+        )
+        .await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(r.requires_replace, vec![attr_path(&["event_data_store"])]);
+    assert_eq!(
+        get.num_calls(),
+        0,
+        "a plan with plan_checks = off called AWS"
+    );
+    let d = only_error(&plan_diags(&p, "has space").await).clone();
+    assert_eq!(d.summary, "Invalid event_data_store");
+    assert_eq!(get.num_calls(), 0);
+    let (state, diags) = apply_create(&p, &config(ARN, None, None)).await;
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert_eq!(state.get("status"), Some(&Value::string("ENABLED")));
+    assert_eq!((get.num_calls(), start.num_calls()), (2, 1));
+}
+
+#[test]
+fn plan_checks_is_warn_error_or_off() {
+    let parse = |v: Value| ProviderConfig::from_value(&object([("plan_checks", v)]));
+    for (text, mode) in [
+        ("warn", PlanChecks::Warn),
+        ("error", PlanChecks::Error),
+        ("off", PlanChecks::Off),
+    ] {
+        let cfg = parse(Value::string(text)).unwrap_or_else(|_| panic!("{text}"));
+        assert_eq!(cfg.plan_checks, mode);
+    }
+    assert_eq!(
+        parse(Value::Null).ok().unwrap().plan_checks,
+        PlanChecks::Warn
+    );
+    let Err(diags) = parse(Value::string("strict")) else {
+        panic!("plan_checks = \"strict\" accepted");
+    };
+    let d = &diags.0[0];
+    assert_eq!(d.path, Some(attr_path(&["plan_checks"])));
+    assert!(d.detail.contains("\"strict\""), "{}", d.detail);
+    assert!(
+        d.detail.contains(r#""warn", "error" or "off""#),
+        "{}",
+        d.detail
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -1264,4 +1402,112 @@ async fn plan_reads_only_for_a_create_or_a_change() {
     // Create: one read.
     plan(config(ARN, None, None), Value::Null).await;
     assert_eq!(get.num_calls(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Destroy
+
+fn destroying(store: &str) -> ApplyRequest {
+    let mut prior = state(store, true);
+    if let Value::Object(a) = &mut prior {
+        a.insert("stop_on_destroy".into(), Value::Bool(true));
+    }
+    ApplyRequest {
+        config: Value::Null,
+        prior_state: prior,
+        planned_state: Value::Null,
+        planned_private: Vec::new(),
+    }
+}
+
+/// A deleted store ingests nothing: stop_on_destroy takes it as stopped, with no Stop call and
+/// no diagnostic, whether it is pending deletion, not found, or deleted between read and Stop.
+#[tokio::test(start_paused = true)]
+async fn destroy_takes_a_deleted_store_as_stopped() {
+    let not_found = || {
+        mock!(Client::get_event_data_store)
+            .sequence()
+            .http_response(|| aws_error("EventDataStoreNotFoundException"))
+            .repeatedly()
+            .build()
+    };
+    for get in [get_sequence(&["PENDING_DELETION"]), not_found()] {
+        let stop = stop_ok();
+        let p = provider(&[&get, &stop]);
+        let r = p.apply(TYPE, destroying(ARN)).await;
+        assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+        assert!(r.state.is_null());
+        assert_eq!((get.num_calls(), stop.num_calls()), (1, 0));
+    }
+    // Read ENABLED, then the Stop finds it gone.
+    let get = get_sequence(&["ENABLED"]);
+    let stop = mock!(Client::stop_event_data_store_ingestion)
+        .sequence()
+        .http_response(|| aws_error("EventDataStoreNotFoundException"))
+        .repeatedly()
+        .build();
+    let p = provider(&[&get, &stop]);
+    let r = p.apply(TYPE, destroying(ARN)).await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert!(r.state.is_null());
+    assert_eq!(stop.num_calls(), 1);
+}
+
+/// A store that exists still gets its Stop on destroy, and a failure keeps the object in state.
+#[tokio::test(start_paused = true)]
+async fn destroy_stops_a_store_that_exists() {
+    let get = get_sequence(&["ENABLED", "STOPPED_INGESTION"]);
+    let stop = stop_ok();
+    let p = provider(&[&get, &stop]);
+    let r = p.apply(TYPE, destroying(ARN)).await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(stop.num_calls(), 1);
+
+    let get = get_sequence(&["ENABLED"]);
+    let stop = mock!(Client::stop_event_data_store_ingestion)
+        .sequence()
+        .http_response(|| aws_error("AccessDeniedException"))
+        .repeatedly()
+        .build();
+    let p = provider(&[&get, &stop]);
+    let req = destroying(ARN);
+    let prior = req.prior_state.clone();
+    let r = p.apply(TYPE, req).await;
+    assert!(r.diagnostics.has_errors());
+    assert_eq!(r.state, prior, "a failed destroy keeps the object");
+}
+
+/// create_before_destroy: the replacement starts the store, then the old object is destroyed in
+/// the same process. Its stop_on_destroy must not stop what the new object just started.
+#[tokio::test(start_paused = true)]
+async fn destroy_after_a_replacement_started_the_same_store_leaves_it_started() {
+    let get = get_sequence(&["STOPPED_INGESTION", "ENABLED"]);
+    let start = start_ok();
+    let stop = stop_ok();
+    let p = provider(&[&get, &start, &stop]);
+    let (_, diags) = apply_create(&p, &config(ARN, None, None)).await;
+    assert!(diags.is_empty(), "{diags:#?}");
+    let r = p.apply(TYPE, destroying(ARN)).await;
+    assert_eq!(
+        stop.num_calls(),
+        0,
+        "the old object's destroy stopped the store"
+    );
+    assert!(r.state.is_null());
+    assert!(!r.diagnostics.has_errors());
+    assert_eq!(r.diagnostics.0.len(), 1, "{:#?}", r.diagnostics);
+    let d = &r.diagnostics.0[0];
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(d.detail.contains("create_before_destroy"), "{}", d.detail);
+    // Another store, never applied by this process, is stopped as asked.
+    let other_get = mock!(Client::get_event_data_store)
+        .sequence()
+        .output(|| store(&store_arn(3), "ENABLED", "Management"))
+        .output(|| store(&store_arn(3), "STOPPED_INGESTION", "Management"))
+        .build();
+    let stop = stop_ok();
+    let p2 = provider(&[&other_get, &stop]);
+    let r = p2.apply(TYPE, destroying(&store_arn(3))).await;
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(stop.num_calls(), 1);
 }

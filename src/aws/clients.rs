@@ -13,6 +13,7 @@ use aws_types::SdkConfig;
 
 use super::arn::StoreRef;
 use super::call_log::CallLog;
+use super::config::PlanChecks;
 use super::pacing::{DEFAULT_INTERVAL, Pacer, Pacers};
 use super::store::Store;
 use crate::diagnostics::{AttributePath, Diagnostic};
@@ -24,6 +25,11 @@ pub struct AwsClients {
     /// Cleared after a plan-time check could not reach AWS (no credentials, no network): the
     /// other resources of the plan then skip theirs instead of each waiting for the same failure.
     plan_checks: AtomicBool,
+    plan_checks_mode: PlanChecks,
+    /// The ingestion each store (by full ARN) was last driven to by an apply of this process.
+    /// A `create_before_destroy` replacement creates the new object before it destroys the old
+    /// one, in the same process: the old object's `stop_on_destroy` must not undo the start.
+    applied: Mutex<HashMap<String, bool>>,
 }
 
 impl AwsClients {
@@ -39,6 +45,8 @@ impl AwsClients {
             by_region: Mutex::new(HashMap::new()),
             pacers: Pacers::new(DEFAULT_INTERVAL),
             plan_checks: AtomicBool::new(true),
+            plan_checks_mode: PlanChecks::default(),
+            applied: Mutex::new(HashMap::new()),
         }
     }
 
@@ -46,6 +54,16 @@ impl AwsClients {
     pub fn with_pacing_interval(mut self, interval: Duration) -> Self {
         self.pacers = Pacers::new(interval);
         self
+    }
+
+    /// Sets what plans do with their read of a store (the provider block's `plan_checks`).
+    pub fn with_plan_checks(mut self, mode: PlanChecks) -> Self {
+        self.plan_checks_mode = mode;
+        self
+    }
+
+    pub fn plan_checks(&self) -> PlanChecks {
+        self.plan_checks_mode
     }
 
     pub fn default_region(&self) -> Option<&str> {
@@ -102,6 +120,24 @@ impl AwsClients {
 
     pub(crate) fn disable_plan_checks(&self) {
         self.plan_checks.store(false, Ordering::Relaxed);
+    }
+
+    /// Records that an apply of this process drove the store `arn` to ingesting (`true`) or not.
+    pub(crate) fn note_applied(&self, arn: &str, ingesting: bool) {
+        self.applied
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(arn.to_owned(), ingesting);
+    }
+
+    /// Whether an apply of this process last started (or kept started) the store `arn`.
+    pub(crate) fn started_here(&self, arn: &str) -> bool {
+        self.applied
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(arn)
+            .copied()
+            .unwrap_or(false)
     }
 }
 

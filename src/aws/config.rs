@@ -38,6 +38,7 @@ pub fn schema() -> Schema {
             .attribute(Attribute::typed("shared_credentials_files", Type::list(Type::String)).optional().description("Paths of shared credentials files to read instead of `~/.aws/credentials`."))
             .attribute(Attribute::number("max_retries").optional().description("Maximum number of attempts for an AWS request that is throttled or fails transiently (5xx, network), the first one included, as the hashicorp/aws provider counts it. Defaults to `AWS_MAX_ATTEMPTS`, then 25; 0 or 1 means no retry."))
             .attribute(Attribute::string("retry_mode").optional().description("`standard` or `adaptive` (adds client-side rate limiting). Defaults to `AWS_RETRY_MODE`, then `standard`."))
+            .attribute(Attribute::string("plan_checks").optional().description(PLAN_CHECKS_DESCRIPTION))
             .block(
                 "assume_role",
                 Nesting::Single,
@@ -54,6 +55,43 @@ pub fn schema() -> Schema {
                     .attribute(Attribute::string("cloudtrail").optional().description("CloudTrail endpoint URL. Defaults to `AWS_ENDPOINT_URL_CLOUDTRAIL`, then `AWS_ENDPOINT_URL`, then the AWS endpoint for the region.")),
             ),
     )
+}
+
+const PLAN_CHECKS_DESCRIPTION: &str = "What a plan does with what it learns from reading an event \
+data store it is about to create or change: `warn` (default), `error` or `off`. With `warn`, a \
+store that is missing, pending deletion, of a category that cannot ingest, or unreadable (access \
+denied, throttled, no credentials) is a warning in the plan, and the apply fails on it. With \
+`error`, the plan fails on the first four; note that this makes `terraform destroy` fail once a \
+store has been deleted outside Terraform, because the refresh before a destroy drops the store \
+and plans to create it again: get out with `destroy -refresh=false` or a `removed {}` block. \
+With `off`, a plan makes no AWS call at all (large configurations, accounts near CloudTrail's \
+read quota); the apply still reads the store first. The check of `event_data_store` itself \
+(length, characters, ARN shape) is an error in every mode.";
+
+/// What a plan does with its read of the store (the provider block's `plan_checks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanChecks {
+    /// Read, and report what apply would fail on as a warning: a plan never fails on the remote
+    /// store, so the plan that precedes `destroy` goes through for a deleted store.
+    #[default]
+    Warn,
+    /// Read, and fail the plan on what apply would surely fail on.
+    Error,
+    /// No AWS call at plan.
+    Off,
+}
+
+impl PlanChecks {
+    pub const NAMES: [&'static str; 3] = ["warn", "error", "off"];
+
+    pub fn parse(text: &str) -> Option<PlanChecks> {
+        match text {
+            "warn" => Some(PlanChecks::Warn),
+            "error" => Some(PlanChecks::Error),
+            "off" => Some(PlanChecks::Off),
+            _ => None,
+        }
+    }
 }
 
 pub struct AssumeRole {
@@ -77,6 +115,7 @@ pub struct ProviderConfig {
     /// The block's `retry_mode`, when set.
     pub retry_mode: Option<String>,
     pub adaptive_retries: bool,
+    pub plan_checks: PlanChecks,
     pub assume_role: Option<AssumeRole>,
     pub cloudtrail_endpoint: Option<String>,
 }
@@ -157,6 +196,21 @@ impl ProviderConfig {
                 .at(attr_path(&["retry_mode"])),
             ),
         }
+        if let Some(text) = opt_string(v.get("plan_checks")) {
+            match PlanChecks::parse(&text) {
+                Some(mode) => cfg.plan_checks = mode,
+                None => diags.push(
+                    Diagnostic::error(
+                        "Invalid plan_checks",
+                        format!(
+                            "plan_checks must be \"warn\", \"error\" or \"off\", got {}.",
+                            crate::diagnostics::quote(&text)
+                        ),
+                    )
+                    .at(attr_path(&["plan_checks"])),
+                ),
+            }
+        }
         if let Some(url) = &cfg.cloudtrail_endpoint
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -217,6 +271,7 @@ impl ProviderConfig {
     /// at first use.
     pub async fn load(&self) -> AwsClients {
         AwsClients::new(&self.sdk_config(&|name| std::env::var(name).ok()).await)
+            .with_plan_checks(self.plan_checks)
     }
 
     /// The profile the provider uses: the block's, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`

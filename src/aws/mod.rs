@@ -11,4 +11,4 @@ pub mod pacing;
 pub mod store;
 
 pub use clients::AwsClients;
-pub use config::ProviderConfig;
+pub use config::{PlanChecks, ProviderConfig};

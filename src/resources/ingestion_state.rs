@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use crate::aws::AwsClients;
 use crate::aws::arn::StoreRef;
 use crate::aws::errors::{AwsError, ErrorKind};
 use crate::aws::store::{Gone, Lookup, STARTABLE_CATEGORIES, Store, StoreInfo};
+use crate::aws::{AwsClients, PlanChecks};
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity, attr_path};
 use crate::resources::{
@@ -140,6 +140,7 @@ impl Resource for IngestionState {
         resp.planned_state = Value::Object(planned);
         if let (true, Some(store), Some(aws)) = (check_store, &new_ref, ctx.aws.as_deref())
             && !resp.diagnostics.has_errors()
+            && aws.plan_checks() != PlanChecks::Off
         {
             let want = resp
                 .planned_state
@@ -194,14 +195,20 @@ impl Resource for IngestionState {
             let mut state = req.planned_state.clone();
             seen.fill(&mut state);
             if state.is_known() {
+                note_applied(ctx, &seen.arn, want);
                 resp.state = state;
                 return resp;
             }
         }
-        let mut outcome = converge(ctx, &store, want, timeout, hint).await;
+        let mut outcome = converge(ctx, &store, want, timeout, hint, IfGone::Fail).await;
         let mut state = req.planned_state.clone();
         match outcome.last_seen.take() {
-            Some(info) => fill_from_store(&mut state, &info, None),
+            Some(info) => {
+                if outcome.error.is_none() {
+                    note_applied(ctx, &info.arn, want);
+                }
+                fill_from_store(&mut state, &info, None);
+            }
             // Nothing was learned about the store: keep what was there before.
             None if outcome.error.is_some() => state = req.prior_state.clone(),
             None => {}
@@ -311,13 +318,56 @@ impl IngestionState {
         let Some(store) = store_ref(prior.get("event_data_store")) else {
             return resp;
         };
-        let outcome = converge(ctx, &store, false, timeout_of(&prior, "delete"), None).await;
+        let arn = prior
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or(&store.raw);
+        if ctx.aws.as_deref().is_some_and(|aws| aws.started_here(arn)) {
+            // create_before_destroy: the replacement of this very object started the store a
+            // moment ago, in this apply; stopping it now would undo that and leave drift.
+            tracing::warn!(store = %store.raw, "not stopping ingestion on destroy: another cloudtrail_ingestion_state started this store in this apply (a create_before_destroy replacement)");
+            resp.diagnostics.push(
+                Diagnostic::warning(
+                    "Ingestion left started on destroy",
+                    format!(
+                        "stop_on_destroy is set, but {} was started by another \
+                         cloudtrail_ingestion_state in this same apply: the replacement of this \
+                         resource, created before this object was destroyed \
+                         (create_before_destroy). Stopping it would undo that, so ingestion is \
+                         left started.",
+                        store.raw
+                    ),
+                )
+                .at(store_path()),
+            );
+            return resp;
+        }
+        let outcome = converge(
+            ctx,
+            &store,
+            false,
+            timeout_of(&prior, "delete"),
+            None,
+            IfGone::Stopped,
+        )
+        .await;
+        if let Some(gone) = &outcome.gone {
+            // A deleted store ingests nothing: it is as stopped as it will ever be.
+            tracing::warn!(store = %store.raw, gone = %gone, "event data store is gone; nothing to stop on destroy");
+        }
         if let Some(err) = outcome.error {
             resp.diagnostics.push(err);
             // The object stays in state so that destroy can be tried again.
             resp.state = prior;
         }
         resp
+    }
+}
+
+/// Remembers, for this process, what an apply drove `arn` to (see `AwsClients::started_here`).
+fn note_applied(ctx: &Ctx, arn: &str, ingesting: bool) {
+    if let Some(aws) = ctx.aws.as_deref() {
+        aws.note_applied(arn, ingesting);
     }
 }
 
@@ -382,25 +432,10 @@ async fn check_at_plan(
         }),
     };
     match lookup {
-        Ok(Lookup::Found(info)) => {
-            let bad = info.unstartable_categories();
-            if bad.is_empty() {
-                seen = Some(info);
-            } else {
-                diags.push(
-                    Diagnostic::error(
-                        "This event data store's ingestion cannot be started or stopped",
-                        format!(
-                            "{} collects {} events; CloudTrail starts and stops ingestion only for stores of {} events (integration and Insights stores have no ingestion to switch). Remove this resource for this store.",
-                            info.arn,
-                            bad.join(", "),
-                            STARTABLE_CATEGORIES.join(", ")
-                        ),
-                    )
-                    .at(store_path()),
-                );
-            }
-        }
+        Ok(Lookup::Found(info)) => match unusable_category(&info) {
+            None => seen = Some(info),
+            Some(d) => diags.push(d),
+        },
         Ok(Lookup::Gone(Gone::NotFound(d))) => diags.push(d),
         Ok(Lookup::Gone(Gone::PendingDeletion(_))) => {
             diags.push(unusable_status(store, "PENDING_DELETION", want));
@@ -422,6 +457,20 @@ async fn check_at_plan(
                 ),
                 path: d.path,
             });
+        }
+    }
+    if aws.plan_checks() == PlanChecks::Warn {
+        // The refresh before a destroy drops a deleted store and plans to create it again; an
+        // error here would stop that destroy. The apply reads again and fails on it for real.
+        for d in &mut diags.0 {
+            if d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                d.detail.push_str(
+                    "\nThe plan goes on (plan_checks = \"warn\"); applying it will fail on this \
+                     unless the store changes first. Set plan_checks = \"error\" in the provider \
+                     block to fail the plan instead.",
+                );
+            }
         }
     }
     (diags, seen)
@@ -508,7 +557,18 @@ impl PlanSeen {
 
 struct Outcome {
     last_seen: Option<StoreInfo>,
+    /// Set when `IfGone::Stopped` took a deleted store as stopped: why it counts as gone.
+    gone: Option<String>,
     error: Option<Diagnostic>,
+}
+
+/// What the status machine makes of a store that is gone (not found, or pending deletion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IfGone {
+    /// Create and update: the store must exist to ingest.
+    Fail,
+    /// Destroy with stop_on_destroy: a deleted store ingests nothing, it counts as stopped.
+    Stopped,
 }
 
 /// What the status machine learned, kept outside it so a timeout or a cancellation, which drop
@@ -519,6 +579,7 @@ struct Progress {
     /// The last ConflictException, while the store keeps refusing.
     conflict: Option<AwsError>,
     conflicts: u32,
+    gone: Option<String>,
 }
 
 /// Drives the store to ENABLED (`want`) or STOPPED_INGESTION (`!want`) and waits for it, within
@@ -529,6 +590,7 @@ async fn converge(
     want: bool,
     timeout: Duration,
     hint: Option<PlanSeen>,
+    if_gone: IfGone,
 ) -> Outcome {
     let api = match ctx
         .aws()
@@ -538,13 +600,14 @@ async fn converge(
         Err(d) => {
             return Outcome {
                 last_seen: None,
+                gone: None,
                 error: Some(d.at(store_path())),
             };
         }
     };
     let mut progress = Progress::default();
     let end = tokio::select! {
-        r = drive(&api, want, hint, &mut progress) => End::Done(r),
+        r = drive(&api, want, hint, if_gone, &mut progress) => End::Done(r),
         () = ctx.cancel.cancelled() => End::Cancelled,
         () = tokio::time::sleep(timeout) => End::TimedOut,
     };
@@ -555,6 +618,7 @@ async fn converge(
     };
     Outcome {
         last_seen: progress.last_seen,
+        gone: progress.gone,
         error,
     }
 }
@@ -575,6 +639,7 @@ async fn drive(
     api: &Store<'_>,
     want: bool,
     hint: Option<PlanSeen>,
+    if_gone: IfGone,
     progress: &mut Progress,
 ) -> Result<(), Diagnostic> {
     let target = target_status(want);
@@ -598,12 +663,26 @@ async fn drive(
     loop {
         let info = match api.get().await {
             Ok(Lookup::Found(info)) => info,
+            Ok(Lookup::Gone(gone)) if if_gone == IfGone::Stopped => {
+                progress.gone = Some(match gone {
+                    Gone::NotFound(_) => "not found".to_owned(),
+                    Gone::PendingDeletion(_) => "PENDING_DELETION".to_owned(),
+                });
+                return Ok(());
+            }
             Ok(Lookup::Gone(Gone::NotFound(d))) => return Err(d),
             Ok(Lookup::Gone(Gone::PendingDeletion(_))) => {
                 return Err(unusable_status(api.store, "PENDING_DELETION", want));
             }
             Err(e) => return Err(e.diagnostic),
         };
+        // What the plan would have refused (plan_checks = "error") the apply refuses too, even
+        // for a store already at the target: this resource cannot keep such a store's ingestion.
+        if if_gone == IfGone::Fail
+            && let Some(d) = unusable_category(&info)
+        {
+            return Err(d);
+        }
         let status = info.status.clone();
         let arn = info.arn.clone();
         progress.last_seen = Some(info);
@@ -631,6 +710,14 @@ async fn drive(
                             && status_refusals < MAX_STATUS_REFUSALS =>
                     {
                         status_refusals += 1;
+                    }
+                    // Deleted between the read and the call.
+                    Err(e)
+                        if e.is("EventDataStoreNotFoundException")
+                            && if_gone == IfGone::Stopped =>
+                    {
+                        progress.gone = Some("not found".to_owned());
+                        return Ok(());
                     }
                     Err(e) => return Err(e.diagnostic),
                 }
@@ -692,6 +779,29 @@ fn timed_out(store: &StoreRef, want: bool, timeout: Duration, progress: &Progres
         ),
     )
     .at(store_path())
+}
+
+/// A store of a category whose ingestion CloudTrail cannot start or stop (integration and
+/// Insights stores), as the error apply reports and a plan reports before it.
+fn unusable_category(info: &StoreInfo) -> Option<Diagnostic> {
+    let bad = info.unstartable_categories();
+    if bad.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "This event data store's ingestion cannot be started or stopped",
+            format!(
+                "{} collects {} events; CloudTrail starts and stops ingestion only for stores of \
+                 {} events (integration and Insights stores have no ingestion to switch). Remove \
+                 this resource for this store.",
+                info.arn,
+                bad.join(", "),
+                STARTABLE_CATEGORIES.join(", ")
+            ),
+        )
+        .at(store_path()),
+    )
 }
 
 fn unusable_status(store: &StoreRef, status: &str, want: bool) -> Diagnostic {
