@@ -8,6 +8,10 @@
 #   scripts/bench.sh --quick    short run (~6 min: 10 rounds; 2 repetitions at N=10 and 100, 1 at 1000)
 #   scripts/bench.sh --install  only install/build the anchors and tools, then stop
 #   scripts/bench.sh --no-cargo-bench   skip `cargo bench` (criterion)
+#   scripts/bench.sh --plan-checks      only `tofu plan` of 1000 new resources, 3 interleaved
+#                               repetitions: this provider with plan_checks "warn" (default) and
+#                               "off", and two anchors; prints the medians (~5 min); BENCHMARKS.md
+#                               is left alone
 #   scripts/bench.sh --help
 # Anchors, pinned, installed from their registries into $BENCH_DIR (once; cached):
 #   tf-provider 0.2.2's example  cargo install tf-provider --example terraform-provider-null (crates.io)
@@ -22,16 +26,17 @@
 #               older build of this provider to measure a change
 set -euo pipefail
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1
+QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1 PLAN_CHECKS=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
     --install) INSTALL_ONLY=1 ;;
     --no-cargo-bench) CARGO_BENCH=0 ;;
+    --plan-checks) PLAN_CHECKS=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -107,7 +112,9 @@ install_all() {
 install_all
 ((INSTALL_ONLY)) && { log "installed"; exit 0; }
 
-if ((QUICK)); then
+if ((PLAN_CHECKS)); then
+  ROUNDS=0 REPS='{"1000": 3}' MODE=plan-checks
+elif ((QUICK)); then
   ROUNDS=10 REPS='{"10": 2, "100": 2, "1000": 1}' MODE=quick
 else
   ROUNDS=30 REPS='{"10": 5, "100": 5, "1000": 3}' MODE=full
@@ -141,10 +148,12 @@ log "cargo build --release"
 } >"$RUN/sizes.txt"
 
 # --- 1: spawn -> handshake line, peak RSS -----------------------------------------------------
+if ((!PLAN_CHECKS)); then
 log "handshake: $ROUNDS interleaved rounds"
 # shellcheck disable=SC2086 # BENCH_EXTRA_BINARIES is a space-separated list of LABEL=PATH
 "$BENCH_DIR/handshake" "$ROUNDS" "$CERT" "ours=$OURS" "tf-provider-null=$NULL_BIN" \
   "go-time=$TIME_BIN" "go-aws-3.39=$AWS_BIN" ${BENCH_EXTRA_BINARIES:-} >"$RUN/handshake.csv"
+fi
 
 # --- 2, 3: plan/apply and AWS calls, against a private LocalEmu --------------------------------
 # Two emulators: LocalEmu serves one request at a time, and its answers slow down as its state
@@ -158,10 +167,39 @@ stop_emus
 trap stop_emus EXIT
 ENDPOINT=$(emu localemu cloudtrail start)
 # (localemu.sh waits for the cloudtrail service to be up, so this one loads it too, idle.)
-AWS_ENDPOINT=$(emu localemu-ssm cloudtrail,ssm start)
+if ((PLAN_CHECKS)); then AWS_ENDPOINT=$ENDPOINT; else AWS_ENDPOINT=$(emu localemu-ssm cloudtrail,ssm start); fi
 log "LocalEmu at $ENDPOINT; creating 1000 stores with ingestion ENABLED and 10 STOPPED"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 1000 --enabled 1 --prefix on >"$RUN/arns.txt"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 10 --enabled 0 --prefix off >"$RUN/arns-stopped.txt"
+if ((PLAN_CHECKS)); then
+  cat >"$RUN/config.json" <<EOF
+{
+  "tofu": "$TOFU", "ruwrap": "$BENCH_DIR/ruwrap", "endpoint": "$ENDPOINT",
+  "aws_endpoint": "$ENDPOINT", "workroot": "$RUN/work", "arns_file": "$RUN/arns.txt",
+  "ns": [1000], "reps": $REPS, "phases": ["plan"],
+  "binaries": {"ours": "$OURS", "ours-plan-off": "$OURS", "tf-provider-null": "$NULL_BIN", "go-time": "$TIME_BIN"}
+}
+EOF
+  log "tofu plan of 1000 new resources: plan_checks warn and off, against two anchors"
+  "$EMU_PY" "$ROOT/benches/tools/planapply.py" time --config "$RUN/config.json" --out "$RUN/planapply.csv"
+  stop_emus
+  trap - EXIT
+  python3 - "$RUN/planapply.csv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+med = {}
+for label in dict.fromkeys(r["label"] for r in rows):
+    mine = [r for r in rows if r["label"] == label]
+    med[label] = (statistics.median(float(r["wall_s"]) for r in mine),
+                  statistics.median(float(r["provider_cpu_s"]) for r in mine), len(mine))
+print("| provider | reps | wall s (median) | ÷ go-time | ÷ tf-provider-null | provider CPU s (median) |")
+print("|---|---|---|---|---|---|")
+for label, (wall, cpu, n) in med.items():
+    print(f"| {label} | {n} | {wall:.2f} | {wall / med['go-time'][0]:.2f} | {wall / med['tf-provider-null'][0]:.2f} | {cpu:.3f} |")
+PY
+  log "done: $RUN"
+  exit 0
+fi
 cat >"$RUN/config.json" <<EOF
 {
   "tofu": "$TOFU",
@@ -176,6 +214,7 @@ cat >"$RUN/config.json" <<EOF
   "reps": $REPS,
   "binaries": {
     "ours": "$OURS",
+    "ours-plan-off": "$OURS",
     "tf-provider-null": "$NULL_BIN",
     "go-time": "$TIME_BIN",
     "go-aws-3.39": "$AWS_BIN"

@@ -610,6 +610,11 @@ fn cases() -> Vec<(String, Call, &'static str)> {
             "\"standard\" or \"adaptive\"",
         ),
         (
+            "plan_checks",
+            object(&pty, &[("plan_checks", Value::string("strict"))]),
+            "plan_checks must be \"warn\", \"error\" or \"off\", got \"strict\"",
+        ),
+        (
             "endpoint scheme",
             object(
                 &pty,
@@ -1063,6 +1068,7 @@ resource "cloudtrail_ingestion_state" "list" {
   region      = "us-east-1"
   max_retries = -1
   retry_mode  = "fast"
+  plan_checks = "Warn"
   access_key  = "AKIAONLYTHEKEY"
   endpoints { cloudtrail = "ftp://127.0.0.1:9" }
   assume_role {
@@ -1084,6 +1090,7 @@ resource "cloudtrail_ingestion_state" "ok" {
         "http:// or https:// URL",
         "secret_key is not set",
         "between 15m and 12h",
+        "plan_checks must be \"warn\", \"error\" or \"off\", got \"Warn\"",
     ] {
         assert!(text.contains(phrase), "missing {phrase:?} in\n{text}");
     }

@@ -9,7 +9,7 @@ mod faultproxy;
 
 use faultproxy::FaultProxy;
 use support::localemu::{self, LocalEmu};
-use support::{Workdir, client_binary, provider_block, unique_name};
+use support::{Workdir, client_binary, provider_block, provider_block_with, unique_name};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -287,6 +287,266 @@ fn aws_calls_per_apply(label: &str) {
     assert_eq!(calls, (5, 1, 6), "[{label}] calls:\n{}", proxy.log());
 }
 
+/// A store ARN in LocalEmu's account and region that no store ever had.
+fn ghost_arn() -> String {
+    format!(
+        "arn:aws:cloudtrail:us-east-1:000000000000:eventdatastore/{}",
+        unique_name("never-existed")
+    )
+}
+
+/// Three resources (stop_on_destroy false, true, true) on three new stores, applied; then the
+/// first two stores are deleted outside Terraform (PENDING_DELETION) and the third is gone for
+/// good (state and config point at a store that no longer exists). Returns the config.
+fn applied_then_deleted(wd: &Workdir, emu: &LocalEmu, rt: &tokio::runtime::Runtime) -> String {
+    let base = provider_block(&emu.endpoint);
+    let kept = rt.block_on(emu.create_store(&unique_name("del-kept"), true));
+    let stopping = rt.block_on(emu.create_store(&unique_name("del-stop"), false));
+    let purged = rt.block_on(emu.create_store(&unique_name("del-gone"), true));
+    let config = |third: &str| {
+        format!(
+            "{base}\nresource \"cloudtrail_ingestion_state\" \"kept\" {{\n  event_data_store = \"{kept}\"\n}}\nresource \"cloudtrail_ingestion_state\" \"stopping\" {{\n  event_data_store = \"{stopping}\"\n  stop_on_destroy  = true\n}}\nresource \"cloudtrail_ingestion_state\" \"gone\" {{\n  event_data_store = \"{third}\"\n  stop_on_destroy  = true\n}}\n"
+        )
+    };
+    wd.write("main.tf", &config(&purged));
+    wd.apply();
+    rt.block_on(emu.delete_store(&kept));
+    rt.block_on(emu.delete_store(&stopping));
+    assert_status(rt, emu, &stopping, "PENDING_DELETION");
+    // LocalEmu keeps a deleted store PENDING_DELETION for 7 days; the store AWS has forgotten is
+    // one that never existed, in state.
+    let ghost = ghost_arn();
+    let state_path = wd.path().join("terraform.tfstate");
+    let state = std::fs::read_to_string(&state_path).unwrap();
+    assert!(state.contains(&purged), "{state}");
+    std::fs::write(&state_path, state.replace(&purged, &ghost)).unwrap();
+    let config = config(&ghost);
+    wd.write("main.tf", &config);
+    config
+}
+
+/// `destroy` after the stores were deleted outside Terraform, as a CI teardown runs it: with
+/// its refresh (which drops them, so its plan wants to create them again and only warns), and
+/// with `-refresh=false` (stop_on_destroy meets PENDING_DELETION and "not found" and takes
+/// them as stopped, saying so in the log).
+fn destroy_after_store_deleted(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let config = applied_then_deleted(&wd, emu, &rt);
+    // The trap this guards against: with plan_checks = "error", the plan before the destroy
+    // wants to create the dropped stores again and fails on them, so the destroy fails.
+    wd.write(
+        "main.tf",
+        &config.replacen(
+            "  max_retries = 2\n",
+            "  max_retries = 2\n  plan_checks = \"error\"\n",
+            1,
+        ),
+    );
+    let run = wd.run(&["destroy", "-no-color", "-input=false", "-auto-approve"]);
+    let text = run.text();
+    assert_ne!(
+        run.code, 0,
+        "[{label}] destroy with plan_checks = error passed:\n{text}"
+    );
+    assert!(text.contains("PENDING_DELETION"), "[{label}] {text}");
+    // The default lets it through.
+    wd.write("main.tf", &config);
+    let run = wd.ok(&["destroy", "-no-color", "-input=false", "-auto-approve"]);
+    let text = run.text();
+    assert!(text.contains("0 destroyed"), "[{label}] {text}");
+    assert!(!text.contains("Error:"), "[{label}] {text}");
+
+    let wd = Workdir::new(label, wd.client.clone());
+    applied_then_deleted(&wd, emu, &rt);
+    let run = wd.run_with(
+        &[
+            "destroy",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            "-refresh=false",
+        ],
+        &[("TF_LOG_PROVIDER", "WARN")],
+    );
+    let text = run.text();
+    assert_eq!(
+        run.code, 0,
+        "[{label}] destroy -refresh=false failed:\n{text}"
+    );
+    assert!(text.contains("3 destroyed"), "[{label}] {text}");
+    assert!(
+        text.contains("nothing to stop on destroy") && text.contains("PENDING_DELETION"),
+        "[{label}] no log of the deleted store:\n{text}"
+    );
+    assert!(text.contains("not found"), "[{label}] {text}");
+    let state = std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap();
+    assert!(
+        !state.contains("cloudtrail_ingestion_state"),
+        "[{label}] {state}"
+    );
+}
+
+/// `plan_checks`: "error" fails the plan for a missing store at the attribute; "warn" (the
+/// default) warns and the plan shows the change (exit code 2); "off" makes no AWS call at plan,
+/// counted on the wire, while the syntax of event_data_store stays an error.
+fn plan_checks_modes(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let ghost = ghost_arn();
+    let missing = resource(&ghost, "");
+    wd.write(
+        "main.tf",
+        &(provider_block_with(&emu.endpoint, "  plan_checks = \"error\"") + &missing),
+    );
+    let (code, run) = wd.plan_code();
+    let text = run.text();
+    assert_eq!(
+        code, 1,
+        "[{label}] plan_checks = error did not fail:\n{text}"
+    );
+    assert!(
+        text.contains("Error: Event data store not found"),
+        "[{label}] {text}"
+    );
+    assert!(text.contains("event_data_store"), "[{label}] {text}");
+
+    for block in [
+        provider_block(&emu.endpoint),
+        provider_block_with(&emu.endpoint, "  plan_checks = \"warn\""),
+    ] {
+        wd.write("main.tf", &(block + &missing));
+        let (code, run) = wd.plan_code();
+        let text = run.text();
+        assert_eq!(code, 2, "[{label}] warn: {text}");
+        assert!(
+            text.contains("Warning: Event data store not found"),
+            "[{label}] {text}"
+        );
+        assert!(text.contains("1 to add"), "[{label}] {text}");
+    }
+
+    let store = rt.block_on(emu.create_store(&unique_name("checks-off"), false));
+    let proxy = FaultProxy::start(&emu.endpoint);
+    wd.write(
+        "main.tf",
+        &(provider_block_with(&proxy.endpoint, "  plan_checks = \"off\"")
+            + &resource(&store, "")
+            + "resource \"cloudtrail_ingestion_state\" \"missing\" {\n  event_data_store = \""
+            + &ghost
+            + "\"\n}\n"),
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(code, 2, "[{label}] {}", run.text());
+    assert!(
+        !run.text().contains("Warning: Event data store"),
+        "[{label}] {}",
+        run.text()
+    );
+    assert_eq!(
+        proxy.log(),
+        "(no requests)",
+        "[{label}] plan_checks = off called AWS"
+    );
+    // The same plan with the default reads each store once: the proxy does count.
+    wd.write(
+        "main.tf",
+        &(provider_block(&proxy.endpoint) + &resource(&store, "")),
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(code, 2, "[{label}] {}", run.text());
+    assert_eq!(
+        proxy.seen("GetEventDataStore"),
+        1,
+        "[{label}] {}",
+        proxy.log()
+    );
+
+    wd.write(
+        "main.tf",
+        &(provider_block_with(&proxy.endpoint, "  plan_checks = \"off\"")
+            + &resource("has space", "")),
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(code, 1, "[{label}] {}", run.text());
+    assert!(
+        run.text().contains("Invalid event_data_store"),
+        "[{label}] {}",
+        run.text()
+    );
+    assert_eq!(
+        proxy.seen("GetEventDataStore"),
+        1,
+        "[{label}] {}",
+        proxy.log()
+    );
+
+    wd.write(
+        "main.tf",
+        &(provider_block_with(&emu.endpoint, "  plan_checks = \"sometimes\"")
+            + &resource(&store, "")),
+    );
+    let run = wd.run(&["validate", "-no-color"]);
+    assert_eq!(run.code, 1, "[{label}] {}", run.text());
+    assert!(
+        run.text().contains("Invalid plan_checks"),
+        "[{label}] {}",
+        run.text()
+    );
+    assert!(
+        run.text().contains("\"sometimes\""),
+        "[{label}] {}",
+        run.text()
+    );
+}
+
+/// `create_before_destroy` with `stop_on_destroy`: replacing the resource for the same store
+/// creates the new object (store started) before destroying the old one, in one apply. The old
+/// object's stop must not undo the start: the store stays ENABLED and the next plan is empty.
+fn create_before_destroy_keeps_ingestion(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let arn = rt.block_on(emu.create_store(&unique_name("cbd"), false));
+    wd.write(
+        "main.tf",
+        &(provider_block(&emu.endpoint)
+            + &resource(
+                &arn,
+                "  stop_on_destroy = true\n  lifecycle {\n    create_before_destroy = true\n  }\n",
+            )),
+    );
+    wd.apply();
+    assert_status(&rt, emu, &arn, "ENABLED");
+    let run = wd.ok(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-replace=cloudtrail_ingestion_state.audit",
+    ]);
+    assert!(
+        run.stdout.contains("1 added") && run.stdout.contains("1 destroyed"),
+        "[{label}] {}",
+        run.text()
+    );
+    assert!(
+        run.text().contains("Ingestion left started on destroy"),
+        "[{label}] {}",
+        run.text()
+    );
+    assert_status(&rt, emu, &arn, "ENABLED");
+    let (code, run) = wd.plan_code();
+    assert_eq!(
+        code,
+        0,
+        "[{label}] drift after the replacement:\n{}",
+        run.text()
+    );
+}
+
 macro_rules! per_client {
     ($($scenario:ident),* $(,)?) => {
         $(
@@ -312,4 +572,7 @@ per_client!(
     no_aws_call_before_needed,
     data_source_reads_store,
     aws_calls_per_apply,
+    destroy_after_store_deleted,
+    plan_checks_modes,
+    create_before_destroy_keeps_ingestion,
 );

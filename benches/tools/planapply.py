@@ -31,6 +31,15 @@ PROVIDERS = {
         "  event_data_store = local.arns[count.index]\n"
         "}\n",
     ),
+    # The same provider with `plan_checks = "off"`: plans make no AWS call.
+    "ours-plan-off": (
+        "cloudtrail-lake/cloudtrail",
+        "cloudtrail",
+        'resource "cloudtrail_ingestion_state" "r" {\n'
+        "  count            = var.n\n"
+        "  event_data_store = local.arns[count.index]\n"
+        "}\n",
+    ),
     "tf-provider-null": ("bench/null", "null", 'resource "null_resource" "r" {\n  count = var.n\n}\n'),
     "go-time": ("hashicorp/time", "time", 'resource "time_static" "r" {\n  count = var.n\n}\n'),
     "go-aws-3.39": (
@@ -47,9 +56,10 @@ PROVIDERS = {
 
 
 def provider_block(label, endpoint):
-    if label == "ours":
+    if label in ("ours", "ours-plan-off"):
+        checks = '  plan_checks = "off"\n' if label == "ours-plan-off" else ""
         return (
-            'provider "cloudtrail" {\n  region = "us-east-1"\n'
+            'provider "cloudtrail" {\n  region = "us-east-1"\n' + checks +
             f'  endpoints {{\n    cloudtrail = "{endpoint}"\n  }}\n}}\n'
         )
     if label == "go-aws-3.39":
@@ -85,7 +95,7 @@ def make_workdir(root, label, binary, n, cfg, arns, name=None):
         + provider_block(label, cfg["aws_endpoint"] if label == "go-aws-3.39" else cfg["endpoint"])
         + resource
     )
-    if label == "ours":
+    if label in ("ours", "ours-plan-off"):
         tf += "locals {\n  arns = " + json.dumps(arns[:n]) + "\n}\n"
     with open(os.path.join(wd, "main.tf"), "w") as f:
         f.write(tf)
@@ -166,10 +176,15 @@ def cmd_time(cfg, out_path):
                     if os.path.exists(os.path.join(wd, f)):
                         os.remove(os.path.join(wd, f))
                 run_var = f"-var=run={uuid.uuid4().hex[:12]}"
-                for phase, args in (
-                    ("plan", ["plan", "-refresh=false", "-input=false", run_var]),
-                    ("apply", ["apply", "-auto-approve", "-input=false", run_var]),
-                ):
+                phases = [
+                    (phase, args)
+                    for phase, args in (
+                        ("plan", ["plan", "-refresh=false", "-input=false", run_var]),
+                        ("apply", ["apply", "-auto-approve", "-input=false", run_var]),
+                    )
+                    if phase in cfg.get("phases", ["plan", "apply"])
+                ]
+                for phase, args in phases:
                     # LocalEmu's SSM now and then answers 500 under concurrency (the AWS provider
                     # retries); a repetition that still fails is reported and left out.
                     ran = run_tofu(cfg, wd, args, allow_failure=True)

@@ -14,8 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-LABELS = ["ours", "tf-provider-null", "go-time", "go-aws-3.39"]
-ANCHORS = LABELS[1:]
+LABELS = ["ours", "ours-plan-off", "tf-provider-null", "go-time", "go-aws-3.39"]
+ANCHORS = LABELS[2:]
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 

@@ -30,6 +30,13 @@ const MAX_CONFLICT_BACKOFF: Duration = Duration::from_secs(15);
 /// looking again a few times settles that race, more means the status is really wrong.
 const MAX_STATUS_REFUSALS: u32 = 3;
 
+const STOP_ON_DESTROY_DESCRIPTION: &str = "When `true`, destroying this resource stops ingestion. \
+Defaults to `false`: destroy leaves ingestion as it is. A store deleted outside Terraform (pending \
+deletion, or gone) ingests nothing and counts as stopped: its destroy succeeds and says so in the \
+log. With `create_before_destroy`, a replacement for the same store (`-replace`, a taint) starts \
+the store before the old object is destroyed; that destroy then leaves ingestion started, with a \
+warning, rather than stop what its replacement has just started.";
+
 fn store_path() -> AttributePath {
     attr_path(&["event_data_store"])
 }
@@ -45,7 +52,7 @@ impl Resource for IngestionState {
             Block::new("Keeps ingestion of a CloudTrail Lake event data store started (the default) or stopped. Create and update call `StartEventDataStoreIngestion` or `StopEventDataStoreIngestion` and wait for the store to settle; destroy leaves ingestion as it is unless `stop_on_destroy` is set. Ingestion stopped or started outside Terraform shows as a change in the next plan.")
                 .attribute(Attribute::string("event_data_store").required().description("ARN of the event data store, or the ID at the end of its ARN. 3 to 256 characters of letters, digits, `.`, `_`, `/`, `-` and `:`. Changing it to another store replaces the resource; switching between the ARN and the ID of the same store does not."))
                 .attribute(Attribute::bool("ingestion_enabled").optional().computed().description("`true` (default) keeps ingestion started; `false` keeps it stopped. Refreshed from the store's status, so a change made outside Terraform is detected."))
-                .attribute(Attribute::bool("stop_on_destroy").optional().computed().description("When `true`, destroying this resource stops ingestion. Defaults to `false`: destroy leaves ingestion as it is."))
+                .attribute(Attribute::bool("stop_on_destroy").optional().computed().description(STOP_ON_DESTROY_DESCRIPTION))
                 .attribute(Attribute::string("id").computed().description("The event data store's full ARN."))
                 .attribute(Attribute::string("arn").computed().description("The event data store's full ARN."))
                 .attribute(Attribute::string("name").computed().description("The event data store's name."))

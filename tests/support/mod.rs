@@ -166,6 +166,11 @@ impl Workdir {
 
 /// The provider block every e2e config uses: region, keys and endpoint from the block alone.
 pub fn provider_block(endpoint: &str) -> String {
+    provider_block_with(endpoint, "")
+}
+
+/// The same provider block with `extra` arguments (e.g. `plan_checks = "off"`).
+pub fn provider_block_with(endpoint: &str, extra: &str) -> String {
     format!(
         r#"terraform {{
   required_providers {{
@@ -180,6 +185,7 @@ provider "cloudtrail" {{
   access_key = "test"
   secret_key = "test"
   max_retries = 2
+{extra}
   endpoints {{
     cloudtrail = "{endpoint}"
   }}
