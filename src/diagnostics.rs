@@ -49,6 +49,14 @@ impl Diagnostic {
         self.path = Some(path);
         self
     }
+
+    /// At `path` when there is one; as it is otherwise.
+    pub fn at_opt(mut self, path: Option<AttributePath>) -> Self {
+        if path.is_some() {
+            self.path = path;
+        }
+        self
+    }
 }
 
 /// Every problem an operation found, in the order found; never just the first.

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::cty::Type;
-use crate::provider::{DATA_SOURCE_TYPES, Provider, RESOURCE_TYPES};
+use crate::provider::Provider;
+use crate::resources::registry::{DATA_SOURCES, RESOURCES};
 use crate::schema::{Attribute, Block, NestedBlock, Nesting};
 
 /// The provider's local name, as in `provider "cloudtrail"` and every type name's prefix.
@@ -31,8 +32,6 @@ pub enum DocsError {
         #[source]
         source: std::io::Error,
     },
-    #[error("type {0} is listed but has no schema")]
-    MissingSchema(&'static str),
 }
 
 /// Renders every generated page, reading examples under `root/examples` (usually the repository).
@@ -42,9 +41,8 @@ pub fn render(root: &Path) -> Result<Vec<Page>, DocsError> {
         path: PathBuf::from("index.md"),
         text: index_page(&examples)?,
     }];
-    for type_name in RESOURCE_TYPES {
-        let schema =
-            Provider::resource_schema(type_name).ok_or(DocsError::MissingSchema(type_name))?;
+    for resource in RESOURCES {
+        let (type_name, schema) = (resource.type_name(), resource.schema());
         let dir = examples.join("resources").join(type_name);
         let text = type_page(&TypePage {
             type_name,
@@ -58,9 +56,8 @@ pub fn render(root: &Path) -> Result<Vec<Page>, DocsError> {
             text,
         });
     }
-    for type_name in DATA_SOURCE_TYPES {
-        let schema =
-            Provider::data_source_schema(type_name).ok_or(DocsError::MissingSchema(type_name))?;
+    for data_source in DATA_SOURCES {
+        let (type_name, schema) = (data_source.type_name(), data_source.schema());
         let dir = examples.join("data-sources").join(type_name);
         let text = type_page(&TypePage {
             type_name,
@@ -102,7 +99,8 @@ fn index_page(examples: &Path) -> Result<String, DocsError> {
     let example = read_example(&examples.join("provider").join("provider.tf"))?;
     let composition = read_example(&examples.join("with-aws-provider").join("main.tf"))?;
     let mut out = format!(
-        "---\n{GENERATED_BY}\npage_title: \"{PROVIDER_NAME} Provider\"\ndescription: |-\n{}\n---\n\n# {PROVIDER_NAME} Provider\n\n{}\n\n",
+        "---\n{GENERATED_BY}\npage_title: \"{PROVIDER_NAME} Provider\"\ndescription: \
+         |-\n{}\n---\n\n# {PROVIDER_NAME} Provider\n\n{}\n\n",
         frontmatter_text(block.description),
         block.description.trim()
     );
@@ -116,9 +114,9 @@ fn index_page(examples: &Path) -> Result<String, DocsError> {
     if let Some(composition) = composition {
         let _ = write!(
             out,
-            "\n## Use with the hashicorp/aws provider\n\n\
-             hashicorp/aws's `aws_cloudtrail_event_data_store` creates the store and \
-             `cloudtrail_ingestion_state` decides whether it ingests:\n\n{}\n",
+            "\n## Use with the hashicorp/aws provider\n\nhashicorp/aws's \
+             `aws_cloudtrail_event_data_store` creates the store and `cloudtrail_ingestion_state` \
+             decides whether it ingests:\n\n{}\n",
             code_block("terraform", &composition)
         );
     }
@@ -140,7 +138,8 @@ fn type_page(page: &TypePage<'_>) -> String {
         type_name, kind, ..
     } = page;
     let mut out = format!(
-        "---\n{GENERATED_BY}\npage_title: \"{type_name} {kind} - {PROVIDER_NAME}\"\nsubcategory: \"\"\ndescription: |-\n{}\n---\n\n# {type_name} ({kind})\n\n{}\n\n",
+        "---\n{GENERATED_BY}\npage_title: \"{type_name} {kind} - {PROVIDER_NAME}\"\nsubcategory: \
+         \"\"\ndescription: |-\n{}\n---\n\n# {type_name} ({kind})\n\n{}\n\n",
         frontmatter_text(page.block.description),
         page.block.description.trim()
     );
@@ -155,9 +154,9 @@ fn type_page(page: &TypePage<'_>) -> String {
     if let Some(import) = &page.import {
         let _ = write!(
             out,
-            "\n\n## Import\n\nImport is supported using the following syntax:\n\n\
-             The [`terraform import` command](https://developer.hashicorp.com/terraform/cli/commands/import) \
-             can be used, for example:\n\n{}",
+            "\n\n## Import\n\nImport is supported using the following syntax:\n\nThe [`terraform \
+             import` command](https://developer.hashicorp.com/terraform/cli/commands/import) can \
+             be used, for example:\n\n{}",
             code_block("shell", import)
         );
     }
@@ -468,11 +467,12 @@ mod tests {
         );
         let md = schema_markdown(&schema.block);
         let expected = format!(
-            "{SCHEMA_MARKER}\n## Schema\n\n### Required\n\n- `alpha` (String) A.\n\n### Optional\n\n\
-             - `limits` (Block, Optional) Limits. (see [below for nested schema](#nestedblock--limits))\n\
-             - `secret` (String, Sensitive)\n- `zeta` (String) Z.\n\n### Read-Only\n\n\
-             - `tags` (Map of String)\n\n<a id=\"nestedblock--limits\"></a>\n\
-             ### Nested Schema for `limits`\n\nOptional:\n\n- `max` (Number)\n\n"
+            "{SCHEMA_MARKER}\n## Schema\n\n### Required\n\n- `alpha` (String) A.\n\n### \
+             Optional\n\n- `limits` (Block, Optional) Limits. (see [below for nested \
+             schema](#nestedblock--limits))\n- `secret` (String, Sensitive)\n- `zeta` (String) \
+             Z.\n\n### Read-Only\n\n- `tags` (Map of String)\n\n<a \
+             id=\"nestedblock--limits\"></a>\n### Nested Schema for `limits`\n\nOptional:\n\n- \
+             `max` (Number)\n\n"
         );
         assert_eq!(md, expected);
     }

@@ -8,15 +8,9 @@ use tokio_util::sync::CancellationToken;
 use crate::aws::{AwsClients, ProviderConfig, config as aws_config_schema};
 use crate::cty::Value;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::resources::event_data_store::EventDataStore;
-use crate::resources::ingestion_state::IngestionState;
-use crate::resources::{
-    ApplyRequest, Ctx, DataSource, PlanRequest, PlanResponse, Resource, StateResponse,
-};
+use crate::resources::registry::{self, AnyDataSource, AnyResource};
+use crate::resources::{ApplyRequest, Ctx, PlanRequest, PlanResponse, StateResponse};
 use crate::schema::Schema;
-
-pub const RESOURCE_TYPES: [&str; 1] = [IngestionState::TYPE_NAME];
-pub const DATA_SOURCE_TYPES: [&str; 1] = [EventDataStore::TYPE_NAME];
 
 #[derive(Default)]
 pub struct Provider {
@@ -51,18 +45,21 @@ impl Provider {
         aws_config_schema::schema()
     }
 
-    pub fn resource_schema(type_name: &str) -> Option<Schema> {
-        match type_name {
-            IngestionState::TYPE_NAME => Some(IngestionState::schema()),
-            _ => None,
-        }
+    /// The resource of this type, or the diagnostic every operation on an unknown type gives.
+    pub fn resource(type_name: &str) -> Result<&'static dyn AnyResource, Diagnostics> {
+        registry::resource(type_name).ok_or_else(|| unknown_type("resource", type_name))
     }
 
-    pub fn data_source_schema(type_name: &str) -> Option<Schema> {
-        match type_name {
-            EventDataStore::TYPE_NAME => Some(EventDataStore::schema()),
-            _ => None,
-        }
+    pub fn data_source(type_name: &str) -> Result<&'static dyn AnyDataSource, Diagnostics> {
+        registry::data_source(type_name).ok_or_else(|| unknown_type("data source", type_name))
+    }
+
+    pub fn resource_schema(type_name: &str) -> Result<Schema, Diagnostics> {
+        Self::resource(type_name).map(|r| r.schema())
+    }
+
+    pub fn data_source_schema(type_name: &str) -> Result<Schema, Diagnostics> {
+        Self::data_source(type_name).map(|d| d.schema())
     }
 
     fn ctx(&self) -> Ctx {
@@ -118,64 +115,55 @@ impl Provider {
     }
 
     pub fn validate_resource(type_name: &str, config: &Value) -> Diagnostics {
-        match type_name {
-            IngestionState::TYPE_NAME => IngestionState::validate(config),
-            _ => unknown_type("resource", type_name),
-        }
+        Self::resource(type_name).map_or_else(|d| d, |r| r.validate(config))
     }
 
     pub fn validate_data_source(type_name: &str, config: &Value) -> Diagnostics {
-        match type_name {
-            EventDataStore::TYPE_NAME => EventDataStore::validate(config),
-            _ => unknown_type("data source", type_name),
-        }
+        Self::data_source(type_name).map_or_else(|d| d, |d| d.validate(config))
     }
 
     pub async fn plan(&self, type_name: &str, req: PlanRequest) -> PlanResponse {
-        match type_name {
-            IngestionState::TYPE_NAME => IngestionState.plan(&self.ctx(), req).await,
-            _ => PlanResponse {
-                diagnostics: unknown_type("resource", type_name),
+        match Self::resource(type_name) {
+            Ok(r) => r.plan(&self.ctx(), req).await,
+            Err(diagnostics) => PlanResponse {
+                diagnostics,
                 ..PlanResponse::default()
             },
         }
     }
 
     pub async fn apply(&self, type_name: &str, req: ApplyRequest) -> StateResponse {
-        match type_name {
-            IngestionState::TYPE_NAME => IngestionState.apply(&self.ctx(), req).await,
-            _ => unknown_state(type_name),
+        match Self::resource(type_name) {
+            Ok(r) => r.apply(&self.ctx(), req).await,
+            Err(diagnostics) => failed(diagnostics),
         }
     }
 
     pub async fn read(&self, type_name: &str, state: Value) -> StateResponse {
-        match type_name {
-            IngestionState::TYPE_NAME => IngestionState.read(&self.ctx(), state).await,
-            _ => unknown_state(type_name),
+        match Self::resource(type_name) {
+            Ok(r) => r.read(&self.ctx(), state).await,
+            Err(diagnostics) => failed(diagnostics),
         }
     }
 
     pub fn import(&self, type_name: &str, id: &str) -> StateResponse {
-        match type_name {
-            IngestionState::TYPE_NAME => IngestionState.import(&self.ctx(), id),
-            _ => unknown_state(type_name),
+        match Self::resource(type_name) {
+            Ok(r) => r.import(&self.ctx(), id),
+            Err(diagnostics) => failed(diagnostics),
         }
     }
 
     pub async fn read_data_source(&self, type_name: &str, config: Value) -> StateResponse {
-        match type_name {
-            EventDataStore::TYPE_NAME => EventDataStore.read(&self.ctx(), config).await,
-            _ => StateResponse {
-                diagnostics: unknown_type("data source", type_name),
-                ..StateResponse::default()
-            },
+        match Self::data_source(type_name) {
+            Ok(d) => d.read(&self.ctx(), config).await,
+            Err(diagnostics) => failed(diagnostics),
         }
     }
 }
 
-fn unknown_state(type_name: &str) -> StateResponse {
+fn failed(diagnostics: Diagnostics) -> StateResponse {
     StateResponse {
-        diagnostics: unknown_type("resource", type_name),
+        diagnostics,
         ..StateResponse::default()
     }
 }

@@ -1,10 +1,12 @@
 //! Declarative schemas: attributes and nested blocks with their types, flags and Markdown
 //! descriptions, written once in code. The protocol layer turns them into tfplugin6 schemas, the
 //! codec derives value types from them, and the docs are generated from the same descriptions.
+//! Attributes also declare how they plan (defaults, prior values kept, replacement rules), so
+//! `resources::plan` applies them for every resource alike.
 
 use std::collections::BTreeMap;
 
-use crate::cty::Type;
+use crate::cty::{Type, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
@@ -30,6 +32,45 @@ pub struct Attribute {
     pub computed: bool,
     pub sensitive: bool,
     pub deprecated: bool,
+    /// The value an optional, computed attribute takes when the configuration leaves it unset.
+    pub default: Option<Value>,
+    pub plan_modifiers: Vec<PlanModifier>,
+}
+
+/// How a computed attribute, or a change of an attribute, plans (terraform-plugin-framework's
+/// plan modifiers, for the cases this provider has).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanModifier {
+    /// A computed attribute keeps its prior value, unless the resource is replaced
+    /// (the framework's `UseStateForUnknown`).
+    UseStateForUnknown,
+    /// A computed attribute is unknown in the plan when one of these attributes changes: the
+    /// apply computes it anew.
+    UnknownIfChanged(&'static [&'static str]),
+    /// A change of this attribute replaces the resource when the rule says so.
+    RequiresReplaceIf(ReplaceRule),
+}
+
+/// `rule(prior, planned)`: whether going from the prior to the planned value replaces the resource.
+#[derive(Clone, Copy)]
+pub struct ReplaceRule(pub fn(&Value, &Value) -> bool);
+
+impl ReplaceRule {
+    pub fn replaces(&self, prior: &Value, planned: &Value) -> bool {
+        (self.0)(prior, planned)
+    }
+}
+
+impl std::fmt::Debug for ReplaceRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplaceRule")
+    }
+}
+
+impl PartialEq for ReplaceRule {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +101,8 @@ impl Attribute {
             computed: false,
             sensitive: false,
             deprecated: false,
+            default: None,
+            plan_modifiers: Vec::new(),
         }
     }
     pub fn string(name: &'static str) -> Self {
@@ -96,6 +139,27 @@ impl Attribute {
     }
     pub fn description(mut self, text: &'static str) -> Self {
         self.description = text;
+        self
+    }
+    /// Optional and computed, `value` when unset.
+    pub fn default(mut self, value: Value) -> Self {
+        self.optional = true;
+        self.computed = true;
+        self.default = Some(value);
+        self
+    }
+    pub fn use_state_for_unknown(mut self) -> Self {
+        self.plan_modifiers.push(PlanModifier::UseStateForUnknown);
+        self
+    }
+    pub fn unknown_if_changed(mut self, attributes: &'static [&'static str]) -> Self {
+        self.plan_modifiers
+            .push(PlanModifier::UnknownIfChanged(attributes));
+        self
+    }
+    pub fn requires_replace_if(mut self, rule: fn(&Value, &Value) -> bool) -> Self {
+        self.plan_modifiers
+            .push(PlanModifier::RequiresReplaceIf(ReplaceRule(rule)));
         self
     }
 }

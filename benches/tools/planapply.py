@@ -31,15 +31,6 @@ PROVIDERS = {
         "  event_data_store = local.arns[count.index]\n"
         "}\n",
     ),
-    # The same provider with `plan_checks = "off"`: plans make no AWS call.
-    "ours-plan-off": (
-        "cloudtrail-lake/cloudtrail",
-        "cloudtrail",
-        'resource "cloudtrail_ingestion_state" "r" {\n'
-        "  count            = var.n\n"
-        "  event_data_store = local.arns[count.index]\n"
-        "}\n",
-    ),
     "tf-provider-null": ("bench/null", "null", 'resource "null_resource" "r" {\n  count = var.n\n}\n'),
     "go-time": ("hashicorp/time", "time", 'resource "time_static" "r" {\n  count = var.n\n}\n'),
     "go-aws-3.39": (
@@ -53,6 +44,8 @@ PROVIDERS = {
         "}\n",
     ),
 }
+# The same provider with `plan_checks = "off"`: plans make no AWS call.
+PROVIDERS["ours-plan-off"] = PROVIDERS["ours"]
 
 
 def provider_block(label, endpoint):

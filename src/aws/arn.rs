@@ -5,9 +5,9 @@ use crate::diagnostics::quote;
 
 pub const MIN_LEN: usize = 3;
 pub const MAX_LEN: usize = 256;
-pub const RULE: &str = "3 to 256 characters, each a letter, digit, '.', '_', '/', '-' or ':' \
-     (the StartEventDataStoreIngestion API's pattern); an ARN must have the form \
-     arn:<partition>:cloudtrail:<region>:<12-digit account>:eventdatastore/<id>";
+pub const RULE: &str = "3 to 256 characters, each a letter, digit, '.', '_', '/', '-' or ':' (the \
+                        StartEventDataStoreIngestion API's pattern); an ARN must have the form \
+                        arn:<partition>:cloudtrail:<region>:<12-digit account>:eventdatastore/<id>";
 
 /// A validated reference to an event data store: a full ARN or the ID suffix of one.
 #[derive(Debug, Clone, PartialEq, Eq)]

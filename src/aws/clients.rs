@@ -105,7 +105,7 @@ impl AwsClients {
     ) -> Result<Store<'a>, Diagnostic> {
         let (client, region) = match self.client(store.region.as_deref()) {
             Ok(c) => c,
-            Err(d) => return Err(with_path(d, path)),
+            Err(d) => return Err(d.at_opt(path)),
         };
         Ok(Store::new(self, client, region, store, path))
     }
@@ -138,13 +138,6 @@ impl AwsClients {
             .get(arn)
             .copied()
             .unwrap_or(false)
-    }
-}
-
-fn with_path(d: Diagnostic, path: Option<AttributePath>) -> Diagnostic {
-    match path {
-        Some(p) => d.at(p),
-        None => d,
     }
 }
 

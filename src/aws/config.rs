@@ -28,45 +28,122 @@ pub const DEFAULT_MAX_RETRIES: u32 = 25;
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        Block::new("Manages the ingestion state of AWS CloudTrail Lake event data stores. Settings follow the hashicorp/aws provider's names; anything left out comes from the usual AWS environment variables and shared files.")
-            .attribute(Attribute::string("region").optional().description("AWS region for API calls, e.g. `us-east-1`. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's region. An ARN that names another region is sent to that region."))
-            .attribute(Attribute::string("profile").optional().description("Named profile from the shared config files. Defaults to `AWS_PROFILE`, then `AWS_DEFAULT_PROFILE`."))
-            .attribute(Attribute::string("access_key").optional().sensitive().description("AWS access key ID. Set together with `secret_key`; takes precedence over the environment and profiles."))
-            .attribute(Attribute::string("secret_key").optional().sensitive().description("AWS secret access key. Set together with `access_key`."))
-            .attribute(Attribute::string("token").optional().sensitive().description("Session token for temporary credentials given by `access_key` and `secret_key`."))
-            .attribute(Attribute::typed("shared_config_files", Type::list(Type::String)).optional().description("Paths of shared config files to read instead of `~/.aws/config`."))
-            .attribute(Attribute::typed("shared_credentials_files", Type::list(Type::String)).optional().description("Paths of shared credentials files to read instead of `~/.aws/credentials`."))
-            .attribute(Attribute::number("max_retries").optional().description("Maximum number of attempts for an AWS request that is throttled or fails transiently (5xx, network), the first one included, as the hashicorp/aws provider counts it. Defaults to `AWS_MAX_ATTEMPTS`, then 25; 0 or 1 means no retry."))
-            .attribute(Attribute::string("retry_mode").optional().description("`standard` or `adaptive` (adds client-side rate limiting). Defaults to `AWS_RETRY_MODE`, then `standard`."))
-            .attribute(Attribute::string("plan_checks").optional().description(PLAN_CHECKS_DESCRIPTION))
-            .block(
-                "assume_role",
-                Nesting::Single,
-                Block::new("Assume an IAM role with STS before calling CloudTrail.")
-                    .attribute(Attribute::string("role_arn").optional().description("ARN of the role to assume."))
-                    .attribute(Attribute::string("session_name").optional().description("Session name recorded in CloudTrail for the assumed role."))
-                    .attribute(Attribute::string("external_id").optional().description("External ID the role's trust policy requires."))
-                    .attribute(Attribute::string("duration").optional().description("Session length as a duration such as `1h` or `15m` (15 minutes to 12 hours).")),
-            )
-            .block(
-                "endpoints",
-                Nesting::Single,
-                Block::new("Custom service endpoints, e.g. an emulator on loopback.")
-                    .attribute(Attribute::string("cloudtrail").optional().description("CloudTrail endpoint URL. Defaults to `AWS_ENDPOINT_URL_CLOUDTRAIL`, then `AWS_ENDPOINT_URL`, then the AWS endpoint for the region.")),
+        Block::new(
+            "Manages the ingestion state of AWS CloudTrail Lake event data stores. Settings follow \
+             the hashicorp/aws provider's names; anything left out comes from the usual AWS \
+             environment variables and shared files.",
+        )
+        .attribute(Attribute::string("region").optional().description(
+            "AWS region for API calls, e.g. `us-east-1`. Defaults to `AWS_REGION`, \
+             `AWS_DEFAULT_REGION` or the profile's region. An ARN that names another region is \
+             sent to that region.",
+        ))
+        .attribute(Attribute::string("profile").optional().description(
+            "Named profile from the shared config files. Defaults to `AWS_PROFILE`, then \
+             `AWS_DEFAULT_PROFILE`.",
+        ))
+        .attribute(
+            Attribute::string("access_key")
+                .optional()
+                .sensitive()
+                .description(
+                    "AWS access key ID. Set together with `secret_key`; takes precedence over the \
+                     environment and profiles.",
+                ),
+        )
+        .attribute(
+            Attribute::string("secret_key")
+                .optional()
+                .sensitive()
+                .description("AWS secret access key. Set together with `access_key`."),
+        )
+        .attribute(
+            Attribute::string("token")
+                .optional()
+                .sensitive()
+                .description(
+                    "Session token for temporary credentials given by `access_key` and \
+                     `secret_key`.",
+                ),
+        )
+        .attribute(
+            Attribute::typed("shared_config_files", Type::list(Type::String))
+                .optional()
+                .description("Paths of shared config files to read instead of `~/.aws/config`."),
+        )
+        .attribute(
+            Attribute::typed("shared_credentials_files", Type::list(Type::String))
+                .optional()
+                .description(
+                    "Paths of shared credentials files to read instead of `~/.aws/credentials`.",
+                ),
+        )
+        .attribute(Attribute::number("max_retries").optional().description(
+            "Maximum number of attempts for an AWS request that is throttled or fails transiently \
+             (5xx, network), the first one included, as the hashicorp/aws provider counts it. \
+             Defaults to `AWS_MAX_ATTEMPTS`, then 25; 0 or 1 means no retry.",
+        ))
+        .attribute(Attribute::string("retry_mode").optional().description(
+            "`standard` or `adaptive` (adds client-side rate limiting). Defaults to \
+             `AWS_RETRY_MODE`, then `standard`.",
+        ))
+        .attribute(
+            Attribute::string("plan_checks")
+                .optional()
+                .description(PLAN_CHECKS_DESCRIPTION),
+        )
+        .block(
+            "assume_role",
+            Nesting::Single,
+            Block::new("Assume an IAM role with STS before calling CloudTrail.")
+                .attribute(
+                    Attribute::string("role_arn")
+                        .optional()
+                        .description("ARN of the role to assume."),
+                )
+                .attribute(
+                    Attribute::string("session_name")
+                        .optional()
+                        .description("Session name recorded in CloudTrail for the assumed role."),
+                )
+                .attribute(
+                    Attribute::string("external_id")
+                        .optional()
+                        .description("External ID the role's trust policy requires."),
+                )
+                .attribute(Attribute::string("duration").optional().description(
+                    "Session length as a duration such as `1h` or `15m` (15 minutes to 12 hours).",
+                )),
+        )
+        .block(
+            "endpoints",
+            Nesting::Single,
+            Block::new("Custom service endpoints, e.g. an emulator on loopback.").attribute(
+                Attribute::string("cloudtrail").optional().description(
+                    "CloudTrail endpoint URL. Defaults to `AWS_ENDPOINT_URL_CLOUDTRAIL`, then \
+                     `AWS_ENDPOINT_URL`, then the AWS endpoint for the region.",
+                ),
             ),
+        ),
     )
 }
 
 const PLAN_CHECKS_DESCRIPTION: &str = "What a plan does with what it learns from reading an event \
-data store it is about to create or change: `warn` (default), `error` or `off`. With `warn`, a \
-store that is missing, pending deletion, of a category that cannot ingest, or unreadable (access \
-denied, throttled, no credentials) is a warning in the plan, and the apply fails on it. With \
-`error`, the plan fails on the first four; note that this makes `terraform destroy` fail once a \
-store has been deleted outside Terraform, because the refresh before a destroy drops the store \
-and plans to create it again: get out with `destroy -refresh=false` or a `removed {}` block. \
-With `off`, a plan makes no AWS call at all (large configurations, accounts near CloudTrail's \
-read quota); the apply still reads the store first. The check of `event_data_store` itself \
-(length, characters, ARN shape) is an error in every mode.";
+                                       data store it is about to create or change: `warn` \
+                                       (default), `error` or `off`. With `warn`, a store that is \
+                                       missing, pending deletion, of a category that cannot \
+                                       ingest, or unreadable (access denied, throttled, no \
+                                       credentials) is a warning in the plan, and the apply fails \
+                                       on it. With `error`, the plan fails on the first four; note \
+                                       that this makes `terraform destroy` fail once a store has \
+                                       been deleted outside Terraform, because the refresh before \
+                                       a destroy drops the store and plans to create it again: get \
+                                       out with `destroy -refresh=false` or a `removed {}` block. \
+                                       With `off`, a plan makes no AWS call at all (large \
+                                       configurations, accounts near CloudTrail's read quota); the \
+                                       apply still reads the store first. The check of \
+                                       `event_data_store` itself (length, characters, ARN shape) \
+                                       is an error in every mode.";
 
 /// What a plan does with its read of the store (the provider block's `plan_checks`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -242,7 +319,10 @@ impl ProviderConfig {
                                 diags.push(
                                     Diagnostic::error(
                                         "Invalid assume_role duration",
-                                        format!("duration must be a duration such as \"1h\" between 15m and 12h, got {text:?}."),
+                                        format!(
+                                            "duration must be a duration such as \"1h\" between \
+                                             15m and 12h, got {text:?}."
+                                        ),
                                     )
                                     .at(attr_path(&["assume_role", "duration"])),
                                 );
@@ -458,8 +538,8 @@ mod tests {
         );
         write(
             &credentials,
-            "[audit]\naws_access_key_id = AKIDAUDIT\naws_secret_access_key = s1\n\
-             [other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n",
+            "[audit]\naws_access_key_id = AKIDAUDIT\naws_secret_access_key = \
+             s1\n[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n",
         );
         let cfg = ProviderConfig {
             shared_config_files: vec![config.display().to_string()],

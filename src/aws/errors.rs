@@ -40,7 +40,9 @@ impl AwsError {
     }
 }
 
-const CREDENTIALS_ADVICE: &str = "Check access_key/secret_key or profile in the provider block, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the environment.";
+const CREDENTIALS_ADVICE: &str = "Check access_key/secret_key or profile in the provider block, or \
+                                  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the \
+                                  environment.";
 
 /// (code, kind, summary, advice) for every error CloudTrail documents for these operations and
 /// the common errors every AWS API returns.
@@ -55,25 +57,30 @@ const KNOWN: &[(&str, ErrorKind, &str, &str)] = &[
         "EventDataStoreNotFoundException",
         ErrorKind::Service,
         "Event data store not found",
-        "No event data store with this ARN or ID exists in this account and region. Check the value, the account of your credentials and the region.",
+        "No event data store with this ARN or ID exists in this account and region. Check the \
+         value, the account of your credentials and the region.",
     ),
     (
         "InsufficientDependencyServiceAccessPermissionException",
         ErrorKind::Service,
         "CloudTrail lacks a service-linked role permission",
-        "For an organization event data store, the management account needs the AWSServiceRoleForCloudTrail service-linked role with access to AWS Organizations.",
+        "For an organization event data store, the management account needs the \
+         AWSServiceRoleForCloudTrail service-linked role with access to AWS Organizations.",
     ),
     (
         "InvalidEventDataStoreCategoryException",
         ErrorKind::Service,
         "This event data store's ingestion cannot be started or stopped",
-        "Only stores of Management, Data, NetworkActivity or ConfigurationItem events can start or stop ingestion; integration and Insights stores cannot. Remove this resource for this store.",
+        "Only stores of Management, Data, NetworkActivity or ConfigurationItem events can start or \
+         stop ingestion; integration and Insights stores cannot. Remove this resource for this \
+         store.",
     ),
     (
         "InvalidEventDataStoreStatusException",
         ErrorKind::Service,
         "The event data store is in a status that does not allow this",
-        "Start needs STOPPED_INGESTION and stop needs ENABLED. Run apply again once the store has settled; a store PENDING_DELETION must be restored first.",
+        "Start needs STOPPED_INGESTION and stop needs ENABLED. Run apply again once the store has \
+         settled; a store PENDING_DELETION must be restored first.",
     ),
     (
         "InvalidParameterException",
@@ -85,13 +92,15 @@ const KNOWN: &[(&str, ErrorKind, &str, &str)] = &[
         "NoManagementAccountSLRExistsException",
         ErrorKind::Service,
         "The management account has no CloudTrail service-linked role",
-        "Create the AWSServiceRoleForCloudTrail service-linked role in the organization's management account.",
+        "Create the AWSServiceRoleForCloudTrail service-linked role in the organization's \
+         management account.",
     ),
     (
         "NotOrganizationMasterAccountException",
         ErrorKind::Service,
         "Not the organization's management account",
-        "Organization event data stores can only be changed from the management account (or a delegated administrator).",
+        "Organization event data stores can only be changed from the management account (or a \
+         delegated administrator).",
     ),
     (
         "OperationNotPermittedException",
@@ -109,49 +118,58 @@ const KNOWN: &[(&str, ErrorKind, &str, &str)] = &[
         "ConflictException",
         ErrorKind::Service,
         "The event data store is busy",
-        "Another change to this store is in progress. The provider retries until the resource's timeout; run apply again later or raise timeouts.",
+        "Another change to this store is in progress. The provider retries until the resource's \
+         timeout; run apply again later or raise timeouts.",
     ),
     (
         "AccessDeniedException",
         ErrorKind::Access,
         "Access denied",
-        "The credentials lack permission for this CloudTrail action; grant cloudtrail:GetEventDataStore, cloudtrail:StartEventDataStoreIngestion and cloudtrail:StopEventDataStoreIngestion.",
+        "The credentials lack permission for this CloudTrail action; grant \
+         cloudtrail:GetEventDataStore, cloudtrail:StartEventDataStoreIngestion and \
+         cloudtrail:StopEventDataStoreIngestion.",
     ),
     (
         "UnrecognizedClientException",
         ErrorKind::Access,
         "Invalid AWS credentials",
-        "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* variables.",
+        "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
+         variables.",
     ),
     (
         "InvalidClientTokenId",
         ErrorKind::Access,
         "Invalid AWS credentials",
-        "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* variables.",
+        "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
+         variables.",
     ),
     (
         "InvalidSignatureException",
         ErrorKind::Access,
         "Invalid AWS credentials",
-        "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* variables.",
+        "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
+         variables.",
     ),
     (
         "SignatureDoesNotMatch",
         ErrorKind::Access,
         "Invalid AWS credentials",
-        "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* variables.",
+        "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
+         variables.",
     ),
     (
         "ExpiredTokenException",
         ErrorKind::Access,
         "Expired AWS credentials",
-        "The session token has expired. Refresh your credentials (e.g. aws sso login) and run again.",
+        "The session token has expired. Refresh your credentials (e.g. aws sso login) and run \
+         again.",
     ),
     (
         "ThrottlingException",
         ErrorKind::Transient,
         "Throttled by CloudTrail",
-        "Requests were throttled even after retries. Lower -parallelism, raise max_retries, or run again.",
+        "Requests were throttled even after retries. Lower -parallelism, raise max_retries, or run \
+         again.",
     ),
 ];
 
@@ -207,10 +225,7 @@ where
     AwsError {
         code,
         kind,
-        diagnostic: match &ctx.path {
-            Some(p) => d.at(p.clone()),
-            None => d,
-        },
+        diagnostic: d.at_opt(ctx.path.clone()),
     }
 }
 

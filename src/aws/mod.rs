@@ -8,6 +8,7 @@ pub mod clients;
 pub mod config;
 pub mod errors;
 pub mod pacing;
+pub mod status;
 pub mod store;
 
 pub use clients::AwsClients;

@@ -13,6 +13,7 @@ use aws_sdk_cloudtrail::types::EventDataStoreStatus;
 use super::arn::StoreRef;
 use super::clients::AwsClients;
 use super::errors::{self, AwsError, CallContext, ErrorKind};
+use super::status::Status;
 use crate::diagnostics::{AttributePath, Diagnostic};
 
 /// The categories whose stores can start and stop ingestion (from the `eventCategory` selector).
@@ -30,7 +31,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct StoreInfo {
     pub arn: String,
     pub name: String,
-    pub status: String,
+    pub status: Status,
     /// Values of the `eventCategory` field selectors (Management, Data, ...).
     pub event_categories: Vec<String>,
     pub multi_region_enabled: bool,
@@ -42,7 +43,7 @@ pub struct StoreInfo {
 impl StoreInfo {
     /// Ingestion counts as enabled while it is on or on its way on.
     pub fn ingestion_enabled(&self) -> bool {
-        matches!(self.status.as_str(), "ENABLED" | "STARTING_INGESTION")
+        self.status.is_ingesting()
     }
 
     /// Categories whose ingestion CloudTrail cannot start or stop (Insights, ActivityAuditLog...).
@@ -144,10 +145,7 @@ impl<'a> Store<'a> {
                 Err(AwsError {
                     code: None,
                     kind: ErrorKind::Transient,
-                    diagnostic: match &self.path {
-                        Some(p) => d.at(p.clone()),
-                        None => d,
-                    },
+                    diagnostic: d.at_opt(self.path.clone()),
                 })
             }
         }
@@ -166,7 +164,7 @@ impl<'a> Store<'a> {
         match result {
             Ok(out) => {
                 let info = store_info(&out, &self.store.raw);
-                if out.status() == Some(&EventDataStoreStatus::PendingDeletion) {
+                if info.status == Status::PendingDeletion {
                     return Ok(Lookup::Gone(Gone::PendingDeletion(info)));
                 }
                 Ok(Lookup::Found(info))
@@ -236,10 +234,7 @@ fn store_info(out: &GetEventDataStoreOutput, fallback_arn: &str) -> StoreInfo {
             .unwrap_or(fallback_arn)
             .to_owned(),
         name: out.name().unwrap_or_default().to_owned(),
-        status: out
-            .status()
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
+        status: Status::parse(out.status().map_or("", EventDataStoreStatus::as_str)),
         event_categories: out
             .advanced_event_selectors()
             .iter()

@@ -28,7 +28,8 @@ pub enum HandshakeError {
     )]
     MissingCookie,
     #[error(
-        "{MAGIC_COOKIE_KEY} has an unexpected value; this provider only runs under Terraform or OpenTofu"
+        "{MAGIC_COOKIE_KEY} has an unexpected value; this provider only runs under Terraform or \
+         OpenTofu"
     )]
     WrongCookie,
     #[error(

@@ -243,7 +243,8 @@ fn print_handshake(
         });
         writeln!(
             out,
-            "Provider started. To attach Terraform or OpenTofu, set this in the shell where you run it:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop."
+            "Provider started. To attach Terraform or OpenTofu, set this in the shell where you \
+             run it:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop."
         )?;
     } else {
         let cert = cert.unwrap_or("");

@@ -4,6 +4,11 @@
 
 pub mod event_data_store;
 pub mod ingestion_state;
+pub mod model;
+pub mod plan;
+pub mod plan_seen;
+pub mod registry;
+pub mod status_machine;
 
 use std::future::Future;
 use std::sync::Arc;

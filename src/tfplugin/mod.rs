@@ -11,7 +11,8 @@ use tonic::{Request, Response, Status};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
-use crate::provider::{DATA_SOURCE_TYPES, Provider, RESOURCE_TYPES};
+use crate::provider::Provider;
+use crate::resources::registry::{DATA_SOURCES, RESOURCES};
 use crate::resources::{ApplyRequest, PlanRequest};
 use crate::schema::Schema;
 
@@ -43,23 +44,11 @@ fn capabilities() -> pb::ServerCapabilities {
 }
 
 fn resource_schema(type_name: &str) -> Result<Schema, Diagnostics> {
-    Provider::resource_schema(type_name).ok_or_else(|| {
-        Diagnostic::error(
-            "Unknown resource type",
-            format!("This provider has no resource type {type_name:?}."),
-        )
-        .into()
-    })
+    Provider::resource_schema(type_name)
 }
 
 fn data_source_schema(type_name: &str) -> Result<Schema, Diagnostics> {
-    Provider::data_source_schema(type_name).ok_or_else(|| {
-        Diagnostic::error(
-            "Unknown data source type",
-            format!("This provider has no data source type {type_name:?}."),
-        )
-        .into()
-    })
+    Provider::data_source_schema(type_name)
 }
 
 /// Collapses a fallible pipeline into (value, diagnostics) for the response.
@@ -78,16 +67,16 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
-            resources: RESOURCE_TYPES
+            resources: RESOURCES
                 .iter()
-                .map(|t| pb::get_metadata::ResourceMetadata {
-                    type_name: (*t).to_owned(),
+                .map(|r| pb::get_metadata::ResourceMetadata {
+                    type_name: r.type_name().to_owned(),
                 })
                 .collect(),
-            data_sources: DATA_SOURCE_TYPES
+            data_sources: DATA_SOURCES
                 .iter()
-                .map(|t| pb::get_metadata::DataSourceMetadata {
-                    type_name: (*t).to_owned(),
+                .map(|d| pb::get_metadata::DataSourceMetadata {
+                    type_name: d.type_name().to_owned(),
                 })
                 .collect(),
             ..Default::default()
@@ -98,17 +87,13 @@ impl ProviderRpc for ProviderService {
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let resource_schemas: HashMap<String, pb::Schema> = RESOURCE_TYPES
+        let resource_schemas: HashMap<String, pb::Schema> = RESOURCES
             .iter()
-            .filter_map(|t| {
-                Provider::resource_schema(t).map(|s| ((*t).to_owned(), convert::schema(&s)))
-            })
+            .map(|r| (r.type_name().to_owned(), convert::schema(&r.schema())))
             .collect();
-        let data_source_schemas: HashMap<String, pb::Schema> = DATA_SOURCE_TYPES
+        let data_source_schemas: HashMap<String, pb::Schema> = DATA_SOURCES
             .iter()
-            .filter_map(|t| {
-                Provider::data_source_schema(t).map(|s| ((*t).to_owned(), convert::schema(&s)))
-            })
+            .map(|d| (d.type_name().to_owned(), convert::schema(&d.schema())))
             .collect();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(convert::schema(&Provider::provider_schema())),
@@ -196,14 +181,19 @@ impl ProviderRpc for ProviderService {
             if raw.json.is_empty() && !raw.flatmap.is_empty() {
                 return Err(Diagnostic::error(
                     "Unsupported state format",
-                    "This state was written in the pre-0.12 flatmap format, which this provider never produced; remove the resource from state and import it again.",
+                    "This state was written in the pre-0.12 flatmap format, which this provider \
+                     never produced; remove the resource from state and import it again.",
                 )
                 .into());
             }
             if req.version > s.version {
                 return Err(Diagnostic::error(
                     "State from a newer provider",
-                    format!("The state has schema version {} but this provider knows up to {}; use a newer provider version.", req.version, s.version),
+                    format!(
+                        "The state has schema version {} but this provider knows up to {}; use a \
+                         newer provider version.",
+                        req.version, s.version
+                    ),
                 )
                 .into());
             }
@@ -213,7 +203,10 @@ impl ProviderRpc for ProviderService {
                     format!("The stored state could not be read: {}", e.message),
                 ))
             })?;
-            Ok((Some(convert::encode(&value, &ty, "upgraded state")?), Diagnostics::new()))
+            Ok((
+                Some(convert::encode(&value, &ty, "upgraded state")?),
+                Diagnostics::new(),
+            ))
         }));
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state,

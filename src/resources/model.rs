@@ -1,0 +1,246 @@
+//! Typed models of resource and data source values: one struct per schema, converted to and from
+//! `cty::Value` in one place (the `model!` macro), so operations read and write fields instead of
+//! looking attributes up by name. A field is `Field<T>`: null, unknown (plans only) or known.
+
+use std::collections::BTreeMap;
+
+use crate::cty::{Number, Value};
+
+/// An attribute's value as a plan or a state holds it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Field<T> {
+    #[default]
+    Null,
+    Unknown,
+    Known(T),
+}
+
+impl<T> Field<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Field::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Field::Unknown)
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Field::Null)
+    }
+
+    /// Known values as they are, null as `default`; unknown stays unknown.
+    pub fn or_default_value(self, default: T) -> Field<T> {
+        match self {
+            Field::Null => Field::Known(default),
+            other => other,
+        }
+    }
+}
+
+impl<T: Clone> Field<T> {
+    pub fn known_or(&self, default: T) -> T {
+        self.known().cloned().unwrap_or(default)
+    }
+}
+
+impl<T> From<T> for Field<T> {
+    fn from(v: T) -> Self {
+        Field::Known(v)
+    }
+}
+
+impl From<&str> for Field<String> {
+    fn from(v: &str) -> Self {
+        Field::Known(v.to_owned())
+    }
+}
+
+/// A wholly known value of one cty type. A value of another type (which the codec, checking
+/// against the schema, never lets through) reads as null.
+pub trait Convert: Sized {
+    fn from_known(v: &Value) -> Option<Self>;
+    fn to_known(&self) -> Value;
+}
+
+impl Convert for String {
+    fn from_known(v: &Value) -> Option<Self> {
+        v.as_str().map(str::to_owned)
+    }
+    fn to_known(&self) -> Value {
+        Value::string(self)
+    }
+}
+
+impl Convert for bool {
+    fn from_known(v: &Value) -> Option<Self> {
+        v.as_bool()
+    }
+    fn to_known(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl Convert for i64 {
+    fn from_known(v: &Value) -> Option<Self> {
+        v.as_i64()
+    }
+    fn to_known(&self) -> Value {
+        Value::Number(Number::Int(*self))
+    }
+}
+
+impl<T: Convert> Convert for Vec<T> {
+    fn from_known(v: &Value) -> Option<Self> {
+        match v.concrete() {
+            Value::List(items) | Value::Set(items) => items.iter().map(T::from_known).collect(),
+            _ => None,
+        }
+    }
+    fn to_known(&self) -> Value {
+        Value::List(self.iter().map(Convert::to_known).collect())
+    }
+}
+
+impl<T: Convert> Field<T> {
+    pub fn from_value(v: &Value) -> Self {
+        match v.concrete() {
+            Value::Null => Field::Null,
+            Value::Unknown => Field::Unknown,
+            known => T::from_known(known).map_or(Field::Null, Field::Known),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            Field::Null => Value::Null,
+            Field::Unknown => Value::Unknown,
+            Field::Known(v) => v.to_known(),
+        }
+    }
+}
+
+/// A struct whose fields are a schema's attributes and blocks, by name.
+pub trait Model: Sized + Default {
+    /// The attribute and block names, in declaration order.
+    const ATTRIBUTES: &'static [&'static str];
+    fn from_object(attrs: &BTreeMap<String, Value>) -> Self;
+    fn to_object(&self) -> BTreeMap<String, Value>;
+
+    /// The model of an object value; null (a destroy, no prior state) reads as all null.
+    fn from_value(v: &Value) -> Self {
+        match v.concrete() {
+            Value::Object(attrs) => Self::from_object(attrs),
+            _ => Self::default(),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Object(self.to_object())
+    }
+}
+
+/// A nested single block is a model too.
+impl<M: Model> Convert for M {
+    fn from_known(v: &Value) -> Option<Self> {
+        match v.concrete() {
+            Value::Object(attrs) => Some(M::from_object(attrs)),
+            _ => None,
+        }
+    }
+    fn to_known(&self) -> Value {
+        self.to_value()
+    }
+}
+
+/// Declares a model struct whose fields are `Field<T>`s named as the schema's attributes.
+macro_rules! model {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: Field<$ty:ty>),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $crate::resources::model::Field<$ty>),*
+        }
+
+        impl $crate::resources::model::Model for $name {
+            const ATTRIBUTES: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn from_object(
+                attrs: &std::collections::BTreeMap<String, $crate::cty::Value>,
+            ) -> Self {
+                let null = $crate::cty::Value::Null;
+                $name {
+                    $($field: $crate::resources::model::Field::from_value(
+                        attrs.get(stringify!($field)).unwrap_or(&null),
+                    )),*
+                }
+            }
+
+            fn to_object(&self) -> std::collections::BTreeMap<String, $crate::cty::Value> {
+                [$((stringify!($field).to_owned(), self.$field.to_value())),*]
+                    .into_iter()
+                    .collect()
+            }
+        }
+    };
+}
+pub(crate) use model;
+
+/// Whether a model names exactly the schema's attributes and blocks (each resource's tests check
+/// this, so a model cannot drift from its schema).
+pub fn matches_schema<M: Model>(schema: &crate::schema::Schema) -> bool {
+    let mut names: Vec<&str> = schema
+        .block
+        .attributes
+        .iter()
+        .map(|a| a.name)
+        .chain(schema.block.blocks.iter().map(|b| b.name))
+        .collect();
+    let mut fields = M::ATTRIBUTES.to_vec();
+    names.sort_unstable();
+    fields.sort_unstable();
+    names == fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    model! {
+        pub struct Inner {
+            pub when: Field<String>,
+        }
+    }
+
+    model! {
+        pub struct Outer {
+            pub name: Field<String>,
+            pub on: Field<bool>,
+            pub days: Field<i64>,
+            pub tags: Field<Vec<String>>,
+            pub inner: Field<Inner>,
+        }
+    }
+
+    #[test]
+    fn a_model_round_trips_every_kind_of_field() {
+        let m = Outer {
+            name: "x".into(),
+            on: Field::Unknown,
+            days: Field::Known(7),
+            tags: Field::Known(vec!["a".into()]),
+            inner: Field::Known(Inner { when: "3s".into() }),
+        };
+        let v = m.to_value();
+        assert_eq!(v.get("on"), Some(&Value::Unknown));
+        assert_eq!(
+            v.get("inner").and_then(|i| i.get("when")),
+            Some(&Value::string("3s"))
+        );
+        assert_eq!(Outer::from_value(&v), m);
+        assert_eq!(Outer::from_value(&Value::Null), Outer::default());
+        assert_eq!(Outer::ATTRIBUTES, ["name", "on", "days", "tags", "inner"]);
+    }
+}

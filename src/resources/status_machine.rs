@@ -1,0 +1,316 @@
+//! The status machine that starts or stops a store's ingestion and waits for it to settle
+//! (like the aws provider's `StateChangeConf` waiter): bounded by a timeout, ended at once by
+//! StopProvider, with ConflictException retried and each failure a diagnostic a person can act on.
+//! Resources and actions drive stores through `converge` alone.
+
+use std::time::Duration;
+
+use crate::aws::arn::StoreRef;
+use crate::aws::errors::{AwsError, ErrorKind};
+use crate::aws::status::Status;
+use crate::aws::store::{Gone, Lookup, STARTABLE_CATEGORIES, Store, StoreInfo};
+use crate::diagnostics::{AttributePath, Diagnostic};
+use crate::resources::Ctx;
+use crate::resources::plan_seen::PlanSeen;
+
+/// The longest pause between two status polls: short enough to notice ENABLED quickly.
+const MAX_POLL_INTERVAL: Duration = Duration::from_secs(3);
+const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(200);
+/// ConflictException means another change to the store is under way: back off from 1 s to 15 s.
+const FIRST_CONFLICT_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_CONFLICT_BACKOFF: Duration = Duration::from_secs(15);
+/// InvalidEventDataStoreStatusException right after a read means someone else moved the store;
+/// looking again a few times settles that race, more means the status is really wrong.
+const MAX_STATUS_REFUSALS: u32 = 3;
+
+/// What the status machine makes of a store that is gone (not found, or pending deletion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfGone {
+    /// Create and update: the store must exist to ingest.
+    Fail,
+    /// Destroy with stop_on_destroy: a deleted store ingests nothing, it counts as stopped.
+    Stopped,
+}
+
+/// Where to take a store, and how.
+pub struct Goal<'a> {
+    pub store: &'a StoreRef,
+    /// Started (`true`) or stopped.
+    pub ingesting: bool,
+    pub timeout: Duration,
+    /// The plan's read of the store, if it made one.
+    pub hint: Option<PlanSeen>,
+    pub if_gone: IfGone,
+    /// The attribute every diagnostic points at.
+    pub path: AttributePath,
+}
+
+pub struct Outcome {
+    pub last_seen: Option<StoreInfo>,
+    /// Set when `IfGone::Stopped` took a deleted store as stopped: why it counts as gone.
+    pub gone: Option<&'static str>,
+    pub error: Option<Diagnostic>,
+}
+
+/// What the status machine learned, kept outside it so a timeout or a cancellation, which drop
+/// it mid-flight, can still report the last status seen and the last refusal.
+#[derive(Default)]
+struct Progress {
+    last_seen: Option<StoreInfo>,
+    /// The last ConflictException, while the store keeps refusing.
+    conflict: Option<AwsError>,
+    conflicts: u32,
+    gone: Option<&'static str>,
+}
+
+enum End {
+    Done(Result<(), Diagnostic>),
+    Cancelled,
+    TimedOut,
+}
+
+/// Drives the store to ENABLED or STOPPED_INGESTION and waits for it, within the goal's timeout,
+/// until StopProvider cancels it: every AWS call and every pause is abandoned at once.
+pub async fn converge(ctx: &Ctx, goal: Goal<'_>) -> Outcome {
+    let api = match ctx
+        .aws()
+        .and_then(|aws| aws.store(goal.store, Some(goal.path.clone())))
+    {
+        Ok(api) => api,
+        Err(d) => {
+            return Outcome {
+                last_seen: None,
+                gone: None,
+                error: Some(d.at(goal.path)),
+            };
+        }
+    };
+    let mut progress = Progress::default();
+    let end = tokio::select! {
+        r = drive(&api, &goal, &mut progress) => End::Done(r),
+        () = ctx.cancel.cancelled() => End::Cancelled,
+        () = tokio::time::sleep(goal.timeout) => End::TimedOut,
+    };
+    let error = match end {
+        End::Done(r) => r.err(),
+        End::Cancelled => Some(interrupted(&goal, &progress)),
+        End::TimedOut => Some(timed_out(&goal, &progress)),
+    };
+    Outcome {
+        last_seen: progress.last_seen,
+        gone: progress.gone,
+        error,
+    }
+}
+
+/// The status machine: read, then by status call Start/Stop once or wait; read again at once
+/// after a call (the store often settles within it), else back off to a few seconds.
+async fn drive(
+    api: &Store<'_>,
+    goal: &Goal<'_>,
+    progress: &mut Progress,
+) -> Result<(), Diagnostic> {
+    let want = goal.ingesting;
+    let target = Status::settled(want);
+    let opposite = Status::settled(!want);
+    let mut poll = FIRST_POLL_INTERVAL;
+    let mut conflict_backoff = FIRST_CONFLICT_BACKOFF;
+    let mut status_refusals = 0;
+    // Once CloudTrail accepted the call, a read that still shows the old status is a read that
+    // lags behind: wait for it rather than call again.
+    let mut requested = false;
+    // The plan just read the store and saw it needs the call: make it without reading again.
+    // Any refusal (a stale hint, a busy store) falls through to the loop, which reads first.
+    if let Some(seen) = goal.hint.as_ref().filter(|h| h.status() == opposite) {
+        match api.set_ingestion(want, &seen.arn).await {
+            Ok(()) => requested = true,
+            Err(e) if e.kind == ErrorKind::Service => {
+                tracing::debug!(store = %api.store.raw, code = e.code.as_deref().unwrap_or(""), "call from the plan's hint refused; reading the store");
+            }
+            Err(e) => return Err(e.diagnostic),
+        }
+    }
+    loop {
+        let info = match api.get().await {
+            Ok(Lookup::Found(info)) => info,
+            Ok(Lookup::Gone(gone)) if goal.if_gone == IfGone::Stopped => {
+                progress.gone = Some(match gone {
+                    Gone::NotFound(_) => "not found",
+                    Gone::PendingDeletion(_) => "PENDING_DELETION",
+                });
+                return Ok(());
+            }
+            Ok(Lookup::Gone(Gone::NotFound(d))) => return Err(d),
+            Ok(Lookup::Gone(Gone::PendingDeletion(_))) => {
+                return Err(unusable_status(goal, &Status::PendingDeletion));
+            }
+            Err(e) => return Err(e.diagnostic),
+        };
+        // What the plan would have refused (plan_checks = "error") the apply refuses too, even
+        // for a store already at the target: this resource cannot keep such a store's ingestion.
+        if goal.if_gone == IfGone::Fail
+            && let Some(d) = unusable_category(&info, &goal.path)
+        {
+            return Err(d);
+        }
+        let status = info.status.clone();
+        let arn = info.arn.clone();
+        progress.last_seen = Some(info);
+        tracing::debug!(store = %api.store.raw, status = %status, target = %target, "event data store status");
+        if status == target {
+            return Ok(());
+        }
+        if status == opposite {
+            if !requested {
+                match api.set_ingestion(want, &arn).await {
+                    Ok(()) => {
+                        requested = true;
+                        progress.conflict = None;
+                        poll = FIRST_POLL_INTERVAL;
+                        continue;
+                    }
+                    Err(e) if e.is("ConflictException") => {
+                        progress.conflicts += 1;
+                        progress.conflict = Some(e);
+                        tracing::debug!(store = %api.store.raw, wait_ms = conflict_backoff.as_millis() as u64, "store busy (ConflictException); retrying");
+                        tokio::time::sleep(conflict_backoff).await;
+                        conflict_backoff = (conflict_backoff * 2).min(MAX_CONFLICT_BACKOFF);
+                        continue;
+                    }
+                    Err(e)
+                        if e.is("InvalidEventDataStoreStatusException")
+                            && status_refusals < MAX_STATUS_REFUSALS =>
+                    {
+                        status_refusals += 1;
+                    }
+                    // Deleted between the read and the call.
+                    Err(e)
+                        if e.is("EventDataStoreNotFoundException")
+                            && goal.if_gone == IfGone::Stopped =>
+                    {
+                        progress.gone = Some("not found");
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e.diagnostic),
+                }
+            }
+        } else if status != Status::moving(true) && status != Status::moving(false) {
+            return Err(unusable_status(goal, &status));
+        }
+        tokio::time::sleep(poll).await;
+        poll = (poll * 2).min(MAX_POLL_INTERVAL);
+    }
+}
+
+fn last_status(progress: &Progress) -> &str {
+    progress
+        .last_seen
+        .as_ref()
+        .map_or("not read yet", |i| i.status.as_str())
+}
+
+fn interrupted(goal: &Goal<'_>, progress: &Progress) -> Diagnostic {
+    Diagnostic::error(
+        "Interrupted",
+        format!(
+            "Terraform asked the provider to stop while {} was on its way to {} (last seen {}). \
+             The state records the last status seen; run apply again to finish.",
+            goal.store.raw,
+            Status::settled(goal.ingesting),
+            last_status(progress)
+        ),
+    )
+    .at(goal.path.clone())
+}
+
+fn timed_out(goal: &Goal<'_>, progress: &Progress) -> Diagnostic {
+    let secs = goal.timeout.as_secs_f64();
+    if let Some(conflict) = &progress.conflict {
+        return Diagnostic::error(
+            "The event data store stayed busy",
+            format!(
+                "{} was still refusing to {} ingestion after {secs}s: CloudTrail answered \
+                 ConflictException {} times (another change to the store is in progress), retried \
+                 with backoff until the timeout. Run apply again later, or raise timeouts.\n\
+                 Last answer: {}",
+                goal.store.raw,
+                if goal.ingesting { "start" } else { "stop" },
+                progress.conflicts,
+                conflict.diagnostic.detail
+            ),
+        )
+        .at(goal.path.clone());
+    }
+    let where_it_is = match &progress.last_seen {
+        Some(info) => format!("is still {}", info.status),
+        None => "did not answer a single status read".to_owned(),
+    };
+    Diagnostic::error(
+        "Timed out waiting for the event data store",
+        format!(
+            "{} {where_it_is} after {secs}s; it was asked to become {}. Run apply again to keep \
+             waiting, or raise timeouts.",
+            goal.store.raw,
+            Status::settled(goal.ingesting)
+        ),
+    )
+    .at(goal.path.clone())
+}
+
+/// A store in a status from which ingestion cannot be started or stopped.
+pub fn unusable_status(goal: &Goal<'_>, status: &Status) -> Diagnostic {
+    unusable_status_at(goal.store, status, goal.ingesting, goal.path.clone())
+}
+
+pub fn unusable_status_at(
+    store: &StoreRef,
+    status: &Status,
+    ingesting: bool,
+    path: AttributePath,
+) -> Diagnostic {
+    let meaning = match status {
+        Status::Created => {
+            "CREATED: the store is still being created and cannot start or stop ingestion yet. \
+             Wait until CloudTrail reports ENABLED or STOPPED_INGESTION, then apply again."
+        }
+        Status::PendingDeletion => {
+            "PENDING_DELETION: the store has been deleted and only a restore \
+             (RestoreEventDataStore) can bring it back. Restore it, or remove this resource."
+        }
+        _ => {
+            "a status this provider does not know. Check the store in the CloudTrail console and \
+             apply again once it is ENABLED or STOPPED_INGESTION."
+        }
+    };
+    Diagnostic::error(
+        format!(
+            "Cannot {} ingestion of the event data store",
+            if ingesting { "start" } else { "stop" }
+        ),
+        format!("{} is {meaning}", store.raw),
+    )
+    .at(path)
+}
+
+/// A store of a category whose ingestion CloudTrail cannot start or stop (integration and
+/// Insights stores), as the error apply reports and a plan reports before it.
+pub fn unusable_category(info: &StoreInfo, path: &AttributePath) -> Option<Diagnostic> {
+    let bad = info.unstartable_categories();
+    if bad.is_empty() {
+        return None;
+    }
+    Some(
+        Diagnostic::error(
+            "This event data store's ingestion cannot be started or stopped",
+            format!(
+                "{} collects {} events; CloudTrail starts and stops ingestion only for stores of \
+                 {} events (integration and Insights stores have no ingestion to switch). Remove \
+                 this resource for this store.",
+                info.arn,
+                bad.join(", "),
+                STARTABLE_CATEGORIES.join(", ")
+            ),
+        )
+        .at(path.clone()),
+    )
+}
