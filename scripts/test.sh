@@ -2,7 +2,7 @@
 # The project's test command (README and .ci/run call exactly this):
 #   installs the test tools if missing (scripts/install-tools.sh), checks formatting and clippy,
 #   then runs every test: unit, protocol (real binary, real socket, mTLS) and end to end
-#   (Terraform 1.0.3 and 1.5.7, OpenTofu 1.6.3 and 1.12.6 against LocalEmu).
+#   (every client pinned in scripts/versions.env: two Terraform and two OpenTofu releases, against LocalEmu).
 # Usage: scripts/test.sh [--help] [extra cargo test arguments]
 # Skipping a client is only possible by name: TPC_SKIP_CLIENTS=terraform-1.0,tofu-1.6 (or all).
 set -euo pipefail

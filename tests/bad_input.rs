@@ -6,8 +6,6 @@
 
 mod support;
 
-#[path = "support/grpc.rs"]
-mod grpc;
 #[path = "../fuzz/harness.rs"]
 mod harness;
 
@@ -15,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use grpc::{Identity, Plugin};
+use support::grpc::{Identity, Plugin};
 use terraform_provider_cloudtrail::cty::{self, Type, Value};
 use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
 use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
@@ -285,7 +283,7 @@ async fn call(client: &mut ProviderClient<Channel>, call: Call) -> Vec<pb::Diagn
         Call::Configure(config) => {
             client
                 .configure_provider(pb::configure_provider::Request {
-                    terraform_version: "1.12.6".into(),
+                    terraform_version: support::pinned("TOFU_1_12").into(),
                     config: Some(config),
                     client_capabilities: None,
                 })

@@ -3,33 +3,17 @@
 //! subscriber (thread-local ones race with other tests over callsite interest).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use aws_sdk_cloudtrail::Client;
-use aws_sdk_cloudtrail::config::retry::RetryConfig;
-use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use aws_smithy_runtime_api::http::{Response as HttpResponse, StatusCode};
-use aws_smithy_types::body::SdkBody;
-use terraform_provider_cloudtrail::aws::AwsClients;
+use aws_smithy_mocks::mock;
+use support::mocks::{ARN, clients_with, fast_retries, json};
 use terraform_provider_cloudtrail::aws::arn::StoreRef;
 use terraform_provider_cloudtrail::aws::store::Lookup;
 use tracing_subscriber::prelude::*;
-
-const ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE-f852-4e8f";
-
-fn json(status: u16, body: &str, request_id: &str) -> HttpResponse {
-    let mut r = HttpResponse::new(
-        StatusCode::try_from(status).unwrap(),
-        SdkBody::from(body.to_owned()),
-    );
-    r.headers_mut()
-        .insert("content-type", "application/x-amz-json-1.1");
-    r.headers_mut()
-        .insert("x-amzn-requestid", request_id.to_owned());
-    r
-}
 
 /// Every event as `target: field=value ...`, as far as Terraform's log would show it: this
 /// crate's events, and libraries' only from WARN up (the provider's log layer does the same).
@@ -71,18 +55,12 @@ async fn each_call_is_logged_with_latency_attempts_and_request_id() {
         .http_response(|| {
             json(
                 200,
-                &format!(r#"{{"EventDataStoreArn":"{ARN}","Name":"audit","Status":"ENABLED"}}"#),
+                format!(r#"{{"EventDataStoreArn":"{ARN}","Name":"audit","Status":"ENABLED"}}"#),
                 "req-3",
             )
         })
         .build();
-    let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&get], |b| b
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(1))
-        ));
-    let aws = AwsClients::from_conf(client.config().clone());
+    let aws = clients_with(&[&get], fast_retries());
     let store = StoreRef::parse(ARN).unwrap();
     let lookup = aws.store(&store, None).unwrap().get().await.unwrap();
     assert!(matches!(lookup, Lookup::Found(_)));

@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use support::{CLIENTS, Workdir, client_binary};
+use support::{CLIENTS, Workdir, client_binary, per_client};
 use terraform_provider_cloudtrail::aws::arn::StoreRef;
 use terraform_provider_cloudtrail::docs;
 
@@ -253,7 +253,7 @@ fn composition_part(text: &str) -> String {
     text
 }
 
-fn validate_examples(label: &str) {
+fn examples_validate(label: &str) {
     let Some(client) = client_binary(label) else {
         return;
     };
@@ -328,29 +328,11 @@ fn validate_examples(label: &str) {
     }
 }
 
-#[test]
-fn examples_validate_tofu_1_12() {
-    validate_examples("tofu-1.12");
-}
-
-#[test]
-fn examples_validate_tofu_1_6() {
-    validate_examples("tofu-1.6");
-}
-
-#[test]
-fn examples_validate_terraform_1_5() {
-    validate_examples("terraform-1.5");
-}
-
-#[test]
-fn examples_validate_terraform_1_0() {
-    validate_examples("terraform-1.0");
-}
+per_client!(examples_validate);
 
 #[test]
 fn every_client_is_covered() {
-    let covered = ["tofu-1.12", "tofu-1.6", "terraform-1.5", "terraform-1.0"];
+    let covered = examples_validate::LABELS;
     for (label, _) in CLIENTS {
         assert!(
             covered.contains(label),

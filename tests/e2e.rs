@@ -4,12 +4,11 @@
 
 mod support;
 
-#[path = "support/faultproxy.rs"]
-mod faultproxy;
-
-use faultproxy::FaultProxy;
+use support::faultproxy::FaultProxy;
 use support::localemu::{self, LocalEmu};
-use support::{Workdir, client_binary, provider_block, provider_block_with, unique_name};
+use support::{
+    Workdir, client_binary, per_client, provider_block, provider_block_with, unique_name,
+};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -545,23 +544,6 @@ fn create_before_destroy_keeps_ingestion(label: &str) {
         "[{label}] drift after the replacement:\n{}",
         run.text()
     );
-}
-
-macro_rules! per_client {
-    ($($scenario:ident),* $(,)?) => {
-        $(
-            mod $scenario {
-                #[test]
-                fn tofu_1_12() { super::$scenario("tofu-1.12") }
-                #[test]
-                fn tofu_1_6() { super::$scenario("tofu-1.6") }
-                #[test]
-                fn terraform_1_5() { super::$scenario("terraform-1.5") }
-                #[test]
-                fn terraform_1_0() { super::$scenario("terraform-1.0") }
-            }
-        )*
-    };
 }
 
 per_client!(

@@ -9,14 +9,11 @@
 
 mod support;
 
-#[path = "support/faultproxy.rs"]
-mod faultproxy;
-
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use faultproxy::{Fault, FaultProxy};
+use support::faultproxy::{Fault, FaultProxy};
 use support::localemu::{self, LocalEmu};
 use support::{Run, Workdir, client_binary, provider_block, unique_name};
 

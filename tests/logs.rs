@@ -6,7 +6,7 @@
 mod support;
 
 use support::localemu::{self, unique_name};
-use support::{Workdir, client_binary};
+use support::{Workdir, client_binary, per_client};
 
 /// Lines Terraform/OpenTofu wrote at `level` for this provider's process:
 /// `<time> [INFO]  provider.terraform-provider-cloudtrail: <message>: key=value ...`.
@@ -174,22 +174,4 @@ fn logs_show_provider_lines_and_no_secrets(label: &str) {
     }
 }
 
-#[test]
-fn logs_tofu_1_12() {
-    logs_show_provider_lines_and_no_secrets("tofu-1.12");
-}
-
-#[test]
-fn logs_tofu_1_6() {
-    logs_show_provider_lines_and_no_secrets("tofu-1.6");
-}
-
-#[test]
-fn logs_terraform_1_5() {
-    logs_show_provider_lines_and_no_secrets("terraform-1.5");
-}
-
-#[test]
-fn logs_terraform_1_0() {
-    logs_show_provider_lines_and_no_secrets("terraform-1.0");
-}
+per_client!(logs_show_provider_lines_and_no_secrets);

@@ -2,6 +2,8 @@
 //! only), every implemented RPC through a generated tonic client, shutdown and signals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -13,10 +15,7 @@ use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderCl
 use terraform_provider_cloudtrail::provider::Provider;
 use tonic::transport::Channel;
 
-#[path = "support/grpc.rs"]
-mod grpc;
-
-use grpc::{COOKIE, Identity, Plugin, Show};
+use support::grpc::{COOKIE, Identity, Plugin, Show};
 
 /// Starts the binary as go-plugin does, offering `versions`, and checks the handshake line:
 /// exactly six fields, protocol 6 on a unix socket, the certificate unpadded.
@@ -386,7 +385,7 @@ async fn configure_validate_and_unconfigured_operations() {
     block.insert("secret_key".into(), Value::Unknown);
     let resp = client
         .configure_provider(pb::configure_provider::Request {
-            terraform_version: "1.12.6".into(),
+            terraform_version: support::pinned("TOFU_1_12").into(),
             config: Some(dv(&Value::Object(block), &provider_ty)),
             client_capabilities: None,
         })

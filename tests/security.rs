@@ -8,9 +8,6 @@
 
 mod support;
 
-#[path = "support/grpc.rs"]
-mod grpc;
-
 use std::ffi::OsStr;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
@@ -18,7 +15,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use grpc::{Identity, Plugin, Show};
+use support::grpc::{Identity, Plugin, Show};
 use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
 use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
 use tokio::io::AsyncWriteExt;
@@ -125,7 +122,7 @@ async fn socket_directory_is_private_to_the_user() {
 fn non_utf8_client_cert_does_not_disable_tls() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"))
         .env_clear()
-        .env("TF_PLUGIN_MAGIC_COOKIE", grpc::COOKIE)
+        .env("TF_PLUGIN_MAGIC_COOKIE", support::grpc::COOKIE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .env(
             "PLUGIN_CLIENT_CERT",

@@ -14,6 +14,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
+
+def pinned(key):
+    """A version from scripts/versions.env, the one pin file of the tools."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "versions.env")
+    with open(path) as f:
+        for line in f:
+            k, sep, v = line.strip().partition("=")
+            if sep and k == key:
+                return v
+    raise KeyError(key)
+
+
+TOFU = pinned("TOFU_1_12")
 LABELS = ["ours", "ours-plan-off", "tf-provider-null", "go-time", "go-aws-3.39"]
 ANCHORS = LABELS[2:]
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
@@ -81,7 +94,7 @@ def main():
         key = (row["label"], int(row["n"]), row["phase"])
         pa.setdefault(key, []).append(row)
     ns = sorted({k[1] for k in pa})
-    out.append("### 2. `tofu plan -refresh=false` and `tofu apply` of N resources (tofu 1.12.6, empty state each time)\n")
+    out.append("### 2. `tofu plan -refresh=false` and `tofu apply` of N resources (tofu " + TOFU + ", empty state each time)\n")
     out.append("Wall seconds and CPU seconds (the provider processes' own, and tofu's), median [p25–p75]; "
                "ratios are of medians, to " + " / ".join(ANCHORS) + ".\n")
     out.append("| N | phase | provider | reps | wall s | wall " + ratio_head + " | provider CPU s | CPU " + ratio_head + " | tofu CPU s | provider CPU ÷ tofu CPU | provider starts |")
@@ -135,7 +148,7 @@ def main():
                 ax.set_xlabel("resources (N)")
         axes[row][0].set_ylabel(ylabel + " (median, p25–p75)")
     axes[0][0].legend()
-    fig.suptitle("Plan/apply scaling, tofu 1.12.6, interleaved runs (" + os.path.basename(run.rstrip("/")) + ")")
+    fig.suptitle("Plan/apply scaling, tofu " + TOFU + ", interleaved runs (" + os.path.basename(run.rstrip("/")) + ")")
     fig.tight_layout()
     fig.savefig(a.plot, dpi=110)
 

@@ -2,8 +2,8 @@
 //! It speaks just enough HTTP for the AWS SDK's awsJson1_1 requests: it reads each request,
 //! picks the operation from `X-Amz-Target`, and either answers with an injected fault or forwards
 //! the request upstream and relays (optionally rewrites) the answer. It runs on its own runtime
-//! thread so synchronous tests can drive real clients meanwhile. Include with
-//! `#[path = "support/faultproxy.rs"] mod faultproxy;`.
+//! thread so synchronous tests can drive real clients meanwhile. Use as `support::faultproxy`
+//! (`mod support;`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;

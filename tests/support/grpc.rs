@@ -1,7 +1,6 @@
 //! The real provider binary started the way go-plugin starts it (cookie, protocol versions,
 //! AutoMTLS client certificate), and a tonic client that speaks to it over its unix socket with
-//! the same certificate, as Terraform does. Include with
-//! `#[path = "support/grpc.rs"] mod grpc;` (tests/support/mod.rs does not declare it).
+//! the same certificate, as Terraform does. Use as `support::grpc` (`mod support;`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};

@@ -1,19 +1,89 @@
 //! Shared test bed: the real Terraform/OpenTofu binaries the suite drives, each run in its own
 //! temporary directory and CLI config, and the LocalEmu emulator they talk to.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//!
+//! Every integration-test crate declares it once with `mod support;` and takes what it needs;
+//! `dead_code` is allowed because each crate uses only part of it.
+#![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod faultproxy;
+pub mod grpc;
 pub mod localemu;
+pub mod mocks;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Every client the suite drives, as (label, binary file name in the tools dir).
-pub const CLIENTS: &[(&str, &str)] = &[
-    ("tofu-1.12", "tofu-1.12.6"),
-    ("tofu-1.6", "tofu-1.6.3"),
-    ("terraform-1.5", "terraform-1.5.7"),
-    ("terraform-1.0", "terraform-1.0.3"),
-];
+/// The tool pins (`scripts/versions.env`, KEY=VALUE lines), the one place a version is written.
+pub const VERSIONS: &str = include_str!("../../scripts/versions.env");
+
+/// The pinned version under `key` in `scripts/versions.env`.
+pub fn pinned(key: &str) -> &'static str {
+    VERSIONS
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim())
+        .unwrap_or_else(|| panic!("scripts/versions.env pins no {key}"))
+}
+
+/// Every client the suite drives, once: `test name => label`. Hands the list to the macro
+/// `$callback` (in this module), after the tokens in brackets. The client's version is pinned in
+/// `scripts/versions.env` under the test name in capitals (`TOFU_1_12=1.12.6`), and its binary in
+/// the tools dir is `<tool>-<version>` (`tofu-1.12.6`). Adding a client is one line here, plus its
+/// pin and its install line in `scripts/install-tools.sh`.
+macro_rules! with_clients {
+    ($callback:ident [$($pre:tt)*]) => {
+        $crate::support::$callback! {
+            [$($pre)*]
+            tofu_1_12 => "tofu-1.12",
+            tofu_1_6 => "tofu-1.6",
+            terraform_1_5 => "terraform-1.5",
+            terraform_1_0 => "terraform-1.0",
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use with_clients;
+
+/// `per_client!(scenario, ...)`: for each `fn scenario(label: &str)`, a module `scenario` with one
+/// `#[test]` per client (`scenario::tofu_1_12`, ...) and `LABELS`, the labels it covers.
+macro_rules! per_client {
+    ($($scenario:ident),* $(,)?) => {
+        $( $crate::support::with_clients!(per_client_module [$scenario]); )*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use per_client;
+
+macro_rules! per_client_module {
+    ([$scenario:ident] $($client:ident => $label:literal,)*) => {
+        mod $scenario {
+            /// The clients this scenario runs on.
+            #[allow(dead_code)]
+            pub const LABELS: &[&str] = &[$($label),*];
+            $(
+                #[test]
+                fn $client() {
+                    super::$scenario($label)
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use per_client_module;
+
+macro_rules! clients_table {
+    ([] $($client:ident => $label:literal,)*) => {
+        /// Every client the suite drives, as (label, test name); its pin in `scripts/versions.env`
+        /// is the test name in capitals.
+        pub const CLIENTS: &[(&str, &str)] = &[$(($label, stringify!($client))),*];
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use clients_table;
+
+with_clients!(clients_table []);
 
 pub fn tools_bin() -> PathBuf {
     match std::env::var_os("TOOLS_DIR") {
@@ -37,18 +107,23 @@ pub fn client_binary(label: &str) -> Option<PathBuf> {
         eprintln!("skipping {label}: TPC_SKIP_CLIENTS asks for it");
         return None;
     }
-    let file = CLIENTS
-        .iter()
-        .find(|(l, _)| *l == label)
-        .map(|(_, f)| *f)
-        .expect("known client label");
-    let path = tools_bin().join(file);
+    let path = tools_bin().join(client_file(label));
     assert!(
         path.is_file(),
         "{} is missing: run `scripts/install-tools.sh` (or set TPC_SKIP_CLIENTS={label} to skip it)",
         path.display()
     );
     Some(path)
+}
+
+/// The client's binary file name in the tools dir: `<tool>-<pinned version>` (`tofu-1.12.6`).
+pub fn client_file(label: &str) -> String {
+    let (_, name) = CLIENTS
+        .iter()
+        .find(|(l, _)| *l == label)
+        .expect("known client label");
+    let tool = label.split('-').next().expect("label is <tool>-<line>");
+    format!("{tool}-{}", pinned(&name.to_uppercase()))
 }
 
 pub fn provider_binary() -> PathBuf {

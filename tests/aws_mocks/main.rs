@@ -1,0 +1,15 @@
+//! The provider against CloudTrail's real behaviour, mocked with the AWS SDK's own tools
+//! (aws-smithy-mocks): every documented error with its request id, throttling, the status machine,
+//! Start/Stop pacing, ConflictException and plan-time checks. Paused tokio time keeps backoffs
+//! and the 1-call-per-second quota fast and exact. The call log has tests/call_log.rs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod conflicts;
+mod destroy;
+mod errors;
+mod pacing;
+mod plan_checks;
+mod status;
