@@ -41,33 +41,35 @@ pub fn render(root: &Path) -> Result<Vec<Page>, DocsError> {
         path: PathBuf::from("index.md"),
         text: index_page(&examples)?,
     }];
-    for resource in RESOURCES {
-        let (type_name, schema) = (resource.type_name(), resource.schema());
-        let dir = examples.join("resources").join(type_name);
+    let resources = RESOURCES.iter().map(|r| {
+        (
+            r.type_name(),
+            r.schema(),
+            "Resource",
+            "resources",
+            "resource.tf",
+        )
+    });
+    let data_sources = DATA_SOURCES.iter().map(|d| {
+        let (dir, example) = ("data-sources", "data-source.tf");
+        (d.type_name(), d.schema(), "Data Source", dir, example)
+    });
+    for (type_name, schema, kind, dir, example) in resources.chain(data_sources) {
+        let examples_dir = examples.join(dir).join(type_name);
         let text = type_page(&TypePage {
             type_name,
-            kind: "Resource",
+            kind,
             block: &schema.block,
-            example: read_example(&dir.join("resource.tf"))?,
-            import: read_example(&dir.join("import.sh"))?,
+            example: read_example(&examples_dir.join(example))?,
+            // Only resources import; a data source has no import.sh.
+            import: if kind == "Resource" {
+                read_example(&examples_dir.join("import.sh"))?
+            } else {
+                None
+            },
         });
         pages.push(Page {
-            path: Path::new("resources").join(format!("{}.md", short_name(type_name))),
-            text,
-        });
-    }
-    for data_source in DATA_SOURCES {
-        let (type_name, schema) = (data_source.type_name(), data_source.schema());
-        let dir = examples.join("data-sources").join(type_name);
-        let text = type_page(&TypePage {
-            type_name,
-            kind: "Data Source",
-            block: &schema.block,
-            example: read_example(&dir.join("data-source.tf"))?,
-            import: None,
-        });
-        pages.push(Page {
-            path: Path::new("data-sources").join(format!("{}.md", short_name(type_name))),
+            path: Path::new(dir).join(format!("{}.md", short_name(type_name))),
             text,
         });
     }

@@ -6,8 +6,7 @@
 
 mod support;
 
-#[path = "../fuzz/harness.rs"]
-mod harness;
+use support::fuzz_harness as harness;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -40,15 +40,9 @@ fn config(endpoint: &str, secrets: &Secrets, arn: &str, enabled: bool) -> String
         secret_key,
         token,
     } = secrets;
-    format!(
-        r#"terraform {{
-  required_providers {{
-    cloudtrail = {{
-      source = "cloudtrail-lake/cloudtrail"
-    }}
-  }}
-}}
-
+    support::REQUIRED_PROVIDERS.to_owned()
+        + &format!(
+            r#"
 provider "cloudtrail" {{
   region      = "us-east-1"
   access_key  = "{access_key}"
@@ -65,7 +59,7 @@ resource "cloudtrail_ingestion_state" "audit" {{
   ingestion_enabled = {enabled}
 }}
 "#
-    )
+        )
 }
 
 fn logs_show_provider_lines_and_no_secrets(label: &str) {

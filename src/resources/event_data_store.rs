@@ -26,55 +26,66 @@ model! {
     }
 }
 
+/// The attributes read from the store: name, type, description.
+fn computed() -> [(&'static str, Type, &'static str); 10] {
+    [
+        ("id", Type::String, "The store's full ARN."),
+        ("arn", Type::String, "The store's full ARN."),
+        ("name", Type::String, "The store's name."),
+        (
+            "status",
+            Type::String,
+            "The store's status, e.g. `ENABLED` or `STOPPED_INGESTION`.",
+        ),
+        (
+            "ingestion_enabled",
+            Type::Bool,
+            "Whether ingestion is started (`ENABLED` or `STARTING_INGESTION`).",
+        ),
+        (
+            "event_categories",
+            Type::list(Type::String),
+            "Values of the store's `eventCategory` selectors, e.g. `[\"Management\"]`.",
+        ),
+        (
+            "multi_region_enabled",
+            Type::Bool,
+            "Whether the store collects events from all regions.",
+        ),
+        (
+            "organization_enabled",
+            Type::Bool,
+            "Whether the store collects events from the whole organization.",
+        ),
+        ("retention_period", Type::Number, "Retention in days."),
+        (
+            "termination_protection_enabled",
+            Type::Bool,
+            "Whether termination protection is on.",
+        ),
+    ]
+}
+
 pub struct EventDataStore;
 
 impl DataSource for EventDataStore {
     const TYPE_NAME: &'static str = "cloudtrail_event_data_store";
 
     fn schema() -> Schema {
-        let computed = |a: Attribute, description| a.computed().description(description);
-        Schema::new(
-            0,
-            Block::new("Reads a CloudTrail Lake event data store by ARN or ID.")
-                .attribute(
-                    Attribute::string("event_data_store")
-                        .required()
-                        .description(
-                            "ARN of the event data store, or the ID at the end of its ARN.",
-                        ),
-                )
-                .attribute(computed(Attribute::string("id"), "The store's full ARN."))
-                .attribute(computed(Attribute::string("arn"), "The store's full ARN."))
-                .attribute(computed(Attribute::string("name"), "The store's name."))
-                .attribute(computed(
-                    Attribute::string("status"),
-                    "The store's status, e.g. `ENABLED` or `STOPPED_INGESTION`.",
-                ))
-                .attribute(computed(
-                    Attribute::bool("ingestion_enabled"),
-                    "Whether ingestion is started (`ENABLED` or `STARTING_INGESTION`).",
-                ))
-                .attribute(computed(
-                    Attribute::typed("event_categories", Type::list(Type::String)),
-                    "Values of the store's `eventCategory` selectors, e.g. `[\"Management\"]`.",
-                ))
-                .attribute(computed(
-                    Attribute::bool("multi_region_enabled"),
-                    "Whether the store collects events from all regions.",
-                ))
-                .attribute(computed(
-                    Attribute::bool("organization_enabled"),
-                    "Whether the store collects events from the whole organization.",
-                ))
-                .attribute(computed(
-                    Attribute::number("retention_period"),
-                    "Retention in days.",
-                ))
-                .attribute(computed(
-                    Attribute::bool("termination_protection_enabled"),
-                    "Whether termination protection is on.",
-                )),
-        )
+        let mut block = Block::new("Reads a CloudTrail Lake event data store by ARN or ID.")
+            .attribute(
+                Attribute::string("event_data_store")
+                    .required()
+                    .description("ARN of the event data store, or the ID at the end of its ARN."),
+            );
+        for (name, ty, description) in computed() {
+            block = block.attribute(
+                Attribute::typed(name, ty)
+                    .computed()
+                    .description(description),
+            );
+        }
+        Schema::new(0, block)
     }
 
     fn validate(config: &Value) -> Diagnostics {

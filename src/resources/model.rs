@@ -92,6 +92,16 @@ impl Convert for i64 {
     }
 }
 
+/// A value kept as it is (a block that a helper such as `Timeouts` reads).
+impl Convert for Value {
+    fn from_known(v: &Value) -> Option<Self> {
+        Some(v.clone())
+    }
+    fn to_known(&self) -> Value {
+        self.clone()
+    }
+}
+
 impl<T: Convert> Convert for Vec<T> {
     fn from_known(v: &Value) -> Option<Self> {
         match v.concrete() {
@@ -207,40 +217,33 @@ pub fn matches_schema<M: Model>(schema: &crate::schema::Schema) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    model! {
-        pub struct Inner {
-            pub when: Field<String>,
-        }
-    }
-
-    model! {
-        pub struct Outer {
-            pub name: Field<String>,
-            pub on: Field<bool>,
-            pub days: Field<i64>,
-            pub tags: Field<Vec<String>>,
-            pub inner: Field<Inner>,
-        }
-    }
+    use crate::resources::event_data_store::EventDataStoreModel;
+    use crate::resources::ingestion_state::IngestionStateModel;
+    use crate::resources::object;
 
     #[test]
     fn a_model_round_trips_every_kind_of_field() {
-        let m = Outer {
+        let m = EventDataStoreModel {
             name: "x".into(),
-            on: Field::Unknown,
-            days: Field::Known(7),
-            tags: Field::Known(vec!["a".into()]),
-            inner: Field::Known(Inner { when: "3s".into() }),
+            ingestion_enabled: Field::Unknown,
+            retention_period: Field::Known(7),
+            event_categories: Field::Known(vec!["Management".into()]),
+            ..EventDataStoreModel::default()
         };
         let v = m.to_value();
-        assert_eq!(v.get("on"), Some(&Value::Unknown));
+        assert_eq!(v.get("ingestion_enabled"), Some(&Value::Unknown));
+        assert_eq!(v.get("arn"), Some(&Value::Null));
+        assert_eq!(EventDataStoreModel::from_value(&v), m);
         assert_eq!(
-            v.get("inner").and_then(|i| i.get("when")),
-            Some(&Value::string("3s"))
+            EventDataStoreModel::from_value(&Value::Null),
+            EventDataStoreModel::default()
         );
-        assert_eq!(Outer::from_value(&v), m);
-        assert_eq!(Outer::from_value(&Value::Null), Outer::default());
-        assert_eq!(Outer::ATTRIBUTES, ["name", "on", "days", "tags", "inner"]);
+        let block = object([("create", Value::string("3s"))]);
+        let with_block = IngestionStateModel {
+            timeouts: Field::Known(block.clone()),
+            ..IngestionStateModel::default()
+        };
+        assert_eq!(with_block.to_value().get("timeouts"), Some(&block));
+        assert_eq!(IngestionStateModel::ATTRIBUTES[0], "event_data_store");
     }
 }

@@ -25,13 +25,7 @@ fn destroying(store: &str) -> ApplyRequest {
 /// no diagnostic, whether it is pending deletion, not found, or deleted between read and Stop.
 #[tokio::test(start_paused = true)]
 async fn destroy_takes_a_deleted_store_as_stopped() {
-    let not_found = || {
-        mock!(Client::get_event_data_store)
-            .sequence()
-            .http_response(|| aws_error("EventDataStoreNotFoundException"))
-            .repeatedly()
-            .build()
-    };
+    let not_found = || fails!(get_event_data_store, "EventDataStoreNotFoundException");
     for get in [get_sequence(&["PENDING_DELETION"]), not_found()] {
         let stop = stop_ok();
         let p = provider(&[&get, &stop]);
@@ -42,11 +36,10 @@ async fn destroy_takes_a_deleted_store_as_stopped() {
     }
     // Read ENABLED, then the Stop finds it gone.
     let get = get_sequence(&["ENABLED"]);
-    let stop = mock!(Client::stop_event_data_store_ingestion)
-        .sequence()
-        .http_response(|| aws_error("EventDataStoreNotFoundException"))
-        .repeatedly()
-        .build();
+    let stop = fails!(
+        stop_event_data_store_ingestion,
+        "EventDataStoreNotFoundException"
+    );
     let p = provider(&[&get, &stop]);
     let r = p.apply(TYPE, destroying(ARN)).await;
     assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
@@ -65,11 +58,7 @@ async fn destroy_stops_a_store_that_exists() {
     assert_eq!(stop.num_calls(), 1);
 
     let get = get_sequence(&["ENABLED"]);
-    let stop = mock!(Client::stop_event_data_store_ingestion)
-        .sequence()
-        .http_response(|| aws_error("AccessDeniedException"))
-        .repeatedly()
-        .build();
+    let stop = fails!(stop_event_data_store_ingestion, "AccessDeniedException");
     let p = provider(&[&get, &stop]);
     let req = destroying(ARN);
     let prior = req.prior_state.clone();

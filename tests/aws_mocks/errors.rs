@@ -76,11 +76,7 @@ const START_STOP_ERRORS: &[(&str, &str)] = &[
 async fn every_get_error_is_one_diagnostic() {
     for (code, summary) in GET_ERRORS {
         let code = *code;
-        let get = mock!(Client::get_event_data_store)
-            .sequence()
-            .http_response(move || aws_error(code))
-            .repeatedly()
-            .build();
+        let get = fails!(get_event_data_store, code);
         let start = start_ok();
         let p = provider(&[&get, &start]);
         let (_, diags) = apply_create(&p, &config(ARN, None, None)).await;
@@ -94,11 +90,7 @@ async fn every_start_error_is_one_diagnostic() {
     for (code, summary) in START_STOP_ERRORS {
         let code = *code;
         let get = get_sequence(&["STOPPED_INGESTION"]);
-        let start = mock!(Client::start_event_data_store_ingestion)
-            .sequence()
-            .http_response(move || aws_error(code))
-            .repeatedly()
-            .build();
+        let start = fails!(start_event_data_store_ingestion, code);
         let p = provider(&[&get, &start]);
         let (state, diags) = apply_create(&p, &config(ARN, None, None)).await;
         assert_explains(
@@ -117,11 +109,7 @@ async fn every_stop_error_is_one_diagnostic() {
     for (code, summary) in START_STOP_ERRORS {
         let code = *code;
         let get = get_sequence(&["ENABLED"]);
-        let stop = mock!(Client::stop_event_data_store_ingestion)
-            .sequence()
-            .http_response(move || aws_error(code))
-            .repeatedly()
-            .build();
+        let stop = fails!(stop_event_data_store_ingestion, code);
         let p = provider(&[&get, &stop]);
         let (_, diags) = apply_create(&p, &config(ARN, Some(false), None)).await;
         assert_explains(
@@ -152,11 +140,7 @@ async fn throttling_is_retried_by_the_sdk_then_succeeds() {
 #[tokio::test(start_paused = true)]
 async fn throttling_after_the_last_retry_is_one_diagnostic() {
     let get = get_sequence(&["STOPPED_INGESTION"]);
-    let start = mock!(Client::start_event_data_store_ingestion)
-        .sequence()
-        .http_response(|| aws_error("ThrottlingException"))
-        .repeatedly()
-        .build();
+    let start = fails!(start_event_data_store_ingestion, "ThrottlingException");
     let p = provider(&[&get, &start]);
     let (_, diags) = apply_create(&p, &config(ARN, None, None)).await;
     let d = only_error(&diags);

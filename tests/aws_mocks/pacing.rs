@@ -9,7 +9,7 @@ use aws_smithy_mocks::{Rule, mock};
 use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::diagnostics::Diagnostic;
 use terraform_provider_cloudtrail::provider::Provider;
-use terraform_provider_cloudtrail::resources::{ApplyRequest, PlanRequest};
+use terraform_provider_cloudtrail::resources::ApplyRequest;
 use tokio::time::Instant;
 
 use crate::support::mocks::*;
@@ -110,16 +110,7 @@ async fn plan_and_apply(p: &Arc<Provider>, n: usize, parallelism: usize) -> Outc
         plans.spawn(async move {
             let _turn = limit.acquire_owned().await.unwrap();
             let cfg = config(&store_arn(i), None, None);
-            let plan = p
-                .plan(
-                    TYPE,
-                    PlanRequest {
-                        config: cfg.clone(),
-                        prior_state: Value::Null,
-                        proposed_new_state: cfg.clone(),
-                    },
-                )
-                .await;
+            let plan = plan_new(&p, &cfg).await;
             (
                 cfg,
                 (plan.planned_state, plan.planned_private),

@@ -16,11 +16,7 @@ async fn plan_diags(p: &Provider, store_ref: &str) -> Diagnostics {
 
 #[tokio::test(start_paused = true)]
 async fn plan_checks_error_fails_the_plan_for_a_missing_store() {
-    let get = mock!(Client::get_event_data_store)
-        .sequence()
-        .http_response(|| aws_error("EventDataStoreNotFoundException"))
-        .repeatedly()
-        .build();
+    let get = fails!(get_event_data_store, "EventDataStoreNotFoundException");
     let p = provider_checking(&[&get], PlanChecks::Error);
     let diags = plan_diags(&p, ARN).await;
     let d = only_error(&diags);
@@ -67,13 +63,7 @@ async fn plan_checks_error_fails_the_plan_for_a_category_that_cannot_start() {
 /// and the attribute path, so the plan before a `destroy` goes through; the apply still fails.
 #[tokio::test(start_paused = true)]
 async fn plan_checks_warn_is_the_default_and_only_warns() {
-    let missing = || {
-        mock!(Client::get_event_data_store)
-            .sequence()
-            .http_response(|| aws_error("EventDataStoreNotFoundException"))
-            .repeatedly()
-            .build()
-    };
+    let missing = || fails!(get_event_data_store, "EventDataStoreNotFoundException");
     let deleted = || get_sequence(&["PENDING_DELETION"]);
     let insights = || {
         mock!(Client::get_event_data_store).then_output(move || store(ARN, "ENABLED", "Insights"))
@@ -198,11 +188,7 @@ fn plan_checks_is_warn_error_or_off() {
 
 #[tokio::test(start_paused = true)]
 async fn plan_only_warns_when_aws_cannot_be_asked_and_asks_once() {
-    let get = mock!(Client::get_event_data_store)
-        .sequence()
-        .http_response(|| aws_error("UnrecognizedClientException"))
-        .repeatedly()
-        .build();
+    let get = fails!(get_event_data_store, "UnrecognizedClientException");
     let p = provider(&[&get]);
     let diags = plan_diags(&p, ARN).await;
     assert!(!diags.has_errors(), "{diags:#?}");

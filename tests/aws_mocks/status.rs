@@ -38,16 +38,7 @@ async fn plan_then_apply(
     Vec<u8>,
     terraform_provider_cloudtrail::resources::StateResponse,
 ) {
-    let plan = p
-        .plan(
-            TYPE,
-            PlanRequest {
-                config: cfg.clone(),
-                prior_state: Value::Null,
-                proposed_new_state: cfg.clone(),
-            },
-        )
-        .await;
+    let plan = plan_new(p, cfg).await;
     assert!(plan.diagnostics.is_empty(), "{:#?}", plan.diagnostics);
     between();
     let private = plan.planned_private.clone();
@@ -283,11 +274,7 @@ async fn stop_provider_interrupts_within_a_second() {
 
     // Inside the SDK: throttled, with a 20 s backoff before the next attempt.
     let get = get_sequence(&["STOPPED_INGESTION"]);
-    let start = mock!(Client::start_event_data_store_ingestion)
-        .sequence()
-        .http_response(|| aws_error("ThrottlingException"))
-        .repeatedly()
-        .build();
+    let start = fails!(start_event_data_store_ingestion, "ThrottlingException");
     let slow = RetryConfig::standard()
         .with_max_attempts(5)
         .with_initial_backoff(Duration::from_secs(20))

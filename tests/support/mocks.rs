@@ -19,7 +19,7 @@ use terraform_provider_cloudtrail::aws::{AwsClients, PlanChecks};
 use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::diagnostics::{Diagnostic, Diagnostics, Severity, attr_path};
 use terraform_provider_cloudtrail::provider::Provider;
-use terraform_provider_cloudtrail::resources::{ApplyRequest, PlanRequest, object};
+use terraform_provider_cloudtrail::resources::{ApplyRequest, PlanRequest, PlanResponse, object};
 
 pub const TYPE: &str = "cloudtrail_ingestion_state";
 pub const ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/EXAMPLE-f852-4e8f";
@@ -111,6 +111,20 @@ pub fn get_sequence(statuses: &[&'static str]) -> Rule {
         .build()
 }
 
+/// `Client::$op` always answers with CloudTrail's error `$code`, the SDK's retries included.
+macro_rules! fails {
+    ($op:ident, $code:expr) => {{
+        let code: &'static str = $code;
+        aws_smithy_mocks::mock!(aws_sdk_cloudtrail::Client::$op)
+            .sequence()
+            .http_response(move || $crate::support::mocks::aws_error(code))
+            .repeatedly()
+            .build()
+    }};
+}
+#[allow(unused_imports)] // only the aws_mocks crate calls it
+pub(crate) use fails;
+
 pub fn start_ok() -> Rule {
     mock!(Client::start_event_data_store_ingestion)
         .then_output(|| StartEventDataStoreIngestionOutput::builder().build())
@@ -170,17 +184,21 @@ pub fn state(store: &str, enabled: bool) -> Value {
     ])
 }
 
+/// PlanResourceChange of a new resource, as Terraform sends it.
+pub async fn plan_new(p: &Provider, cfg: &Value) -> PlanResponse {
+    p.plan(
+        TYPE,
+        PlanRequest {
+            config: cfg.clone(),
+            prior_state: Value::Null,
+            proposed_new_state: cfg.clone(),
+        },
+    )
+    .await
+}
+
 pub async fn plan_create(p: &Provider, cfg: &Value) -> (Value, Diagnostics) {
-    let r = p
-        .plan(
-            TYPE,
-            PlanRequest {
-                config: cfg.clone(),
-                prior_state: Value::Null,
-                proposed_new_state: cfg.clone(),
-            },
-        )
-        .await;
+    let r = plan_new(p, cfg).await;
     (r.planned_state, r.diagnostics)
 }
 

@@ -6,6 +6,7 @@
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod faultproxy;
+pub mod fuzz_harness;
 pub mod grpc;
 pub mod localemu;
 pub mod mocks;
@@ -244,17 +245,21 @@ pub fn provider_block(endpoint: &str) -> String {
     provider_block_with(endpoint, "")
 }
 
+/// The `terraform` block that names this provider's source address.
+pub const REQUIRED_PROVIDERS: &str = r#"terraform {
+  required_providers {
+    cloudtrail = {
+      source = "cloudtrail-lake/cloudtrail"
+    }
+  }
+}
+"#;
+
 /// The same provider block with `extra` arguments (e.g. `plan_checks = "off"`).
 pub fn provider_block_with(endpoint: &str, extra: &str) -> String {
-    format!(
-        r#"terraform {{
-  required_providers {{
-    cloudtrail = {{
-      source = "cloudtrail-lake/cloudtrail"
-    }}
-  }}
-}}
-
+    REQUIRED_PROVIDERS.to_owned()
+        + &format!(
+            r#"
 provider "cloudtrail" {{
   region     = "us-east-1"
   access_key = "test"
@@ -266,7 +271,7 @@ provider "cloudtrail" {{
   }}
 }}
 "#
-    )
+        )
 }
 
 /// A unique, valid store name per test so tests never share a store by accident.

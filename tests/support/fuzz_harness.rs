@@ -1,5 +1,5 @@
-//! What each fuzz target checks, in plain Rust: the libFuzzer targets in `fuzz_targets/` call
-//! these functions, and so does `tests/bad_input.rs`, which replays the committed corpus and a
+//! What each fuzz target checks, in plain Rust: the libFuzzer targets in `fuzz/fuzz_targets/`
+//! call these functions (they include this file by path), and so does `tests/bad_input.rs`, which replays the committed corpus and a
 //! short seeded mutation run on the stable toolchain in every `cargo test`.
 //!
 //! Every function must return normally for every input. A panic is a finding: either a crash in

@@ -4,12 +4,14 @@
 //! and the 1-call-per-second quota fast and exact. The call log has tests/call_log.rs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../support/mod.rs"]
 mod support;
 
-mod conflicts;
-mod destroy;
-mod errors;
-mod pacing;
-mod plan_checks;
-mod status;
+/// One section per file, in tests/aws_mocks/.
+mod aws_mocks {
+    mod conflicts;
+    mod destroy;
+    mod errors;
+    mod pacing;
+    mod plan_checks;
+    mod status;
+}
