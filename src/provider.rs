@@ -8,8 +8,10 @@ use tokio_util::sync::CancellationToken;
 use crate::aws::{AwsClients, ProviderConfig, config as aws_config_schema};
 use crate::cty::Value;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::resources::registry::{self, AnyDataSource, AnyResource};
-use crate::resources::{ApplyRequest, Ctx, PlanRequest, PlanResponse, StateResponse};
+use crate::resources::registry::{self, AnyAction, AnyDataSource, AnyListResource, AnyResource};
+use crate::resources::{
+    ApplyRequest, Ctx, Found, ListRequest, PlanRequest, PlanResponse, Progress, StateResponse,
+};
 use crate::schema::Schema;
 
 #[derive(Default)]
@@ -122,9 +124,23 @@ impl Provider {
         Self::data_source(type_name).map_or_else(|d| d, |d| d.validate(config))
     }
 
+    pub fn action(type_name: &str) -> Result<&'static dyn AnyAction, Diagnostics> {
+        registry::action(type_name).ok_or_else(|| unknown_type("action", type_name))
+    }
+
+    pub fn list_resource(type_name: &str) -> Result<&'static dyn AnyListResource, Diagnostics> {
+        registry::list_resource(type_name).ok_or_else(|| unknown_type("list resource", type_name))
+    }
+
+    /// Every identity answered is the resource's own reading of the object it describes: known
+    /// once the store's ARN is, null before (a plan of a new object), never unknown.
     pub async fn plan(&self, type_name: &str, req: PlanRequest) -> PlanResponse {
         match Self::resource(type_name) {
-            Ok(r) => r.plan(&self.ctx(), req).await,
+            Ok(r) => {
+                let mut resp = r.plan(&self.ctx(), req).await;
+                resp.planned_identity = r.identity(&resp.planned_state);
+                resp
+            }
             Err(diagnostics) => PlanResponse {
                 diagnostics,
                 ..PlanResponse::default()
@@ -134,22 +150,64 @@ impl Provider {
 
     pub async fn apply(&self, type_name: &str, req: ApplyRequest) -> StateResponse {
         match Self::resource(type_name) {
-            Ok(r) => r.apply(&self.ctx(), req).await,
+            Ok(r) => with_identity(r, r.apply(&self.ctx(), req).await),
             Err(diagnostics) => failed(diagnostics),
         }
     }
 
     pub async fn read(&self, type_name: &str, state: Value) -> StateResponse {
         match Self::resource(type_name) {
-            Ok(r) => r.read(&self.ctx(), state).await,
+            Ok(r) => with_identity(r, r.read(&self.ctx(), state).await),
             Err(diagnostics) => failed(diagnostics),
         }
     }
 
     pub fn import(&self, type_name: &str, id: &str) -> StateResponse {
         match Self::resource(type_name) {
-            Ok(r) => r.import(&self.ctx(), id),
+            Ok(r) => with_identity(r, r.import(&self.ctx(), id)),
             Err(diagnostics) => failed(diagnostics),
+        }
+    }
+
+    /// `import { identity = { … } }`: the object the identity names, which keeps that identity.
+    pub fn import_by_identity(&self, type_name: &str, identity: &Value) -> StateResponse {
+        let id = Self::resource(type_name).and_then(|r| r.import_id(identity));
+        match id {
+            Ok(id) => {
+                let mut resp = self.import(type_name, &id);
+                if !resp.state.is_null() {
+                    resp.identity = identity.clone();
+                }
+                resp
+            }
+            Err(diagnostics) => failed(diagnostics),
+        }
+    }
+
+    pub fn validate_action(type_name: &str, config: &Value) -> Diagnostics {
+        Self::action(type_name).map_or_else(|d| d, |a| a.validate(config))
+    }
+
+    pub async fn invoke_action(
+        &self,
+        type_name: &str,
+        config: Value,
+        progress: Progress,
+    ) -> Diagnostics {
+        match Self::action(type_name) {
+            Ok(a) => a.invoke(&self.ctx(), config, progress).await,
+            Err(diagnostics) => diagnostics,
+        }
+    }
+
+    pub fn validate_list_resource(type_name: &str, config: &Value) -> Diagnostics {
+        Self::list_resource(type_name).map_or_else(|d| d, |l| l.validate(config))
+    }
+
+    pub async fn list(&self, type_name: &str, req: ListRequest, found: Found) -> Diagnostics {
+        match Self::list_resource(type_name) {
+            Ok(l) => l.list(&self.ctx(), req, found).await,
+            Err(diagnostics) => diagnostics,
         }
     }
 
@@ -159,6 +217,11 @@ impl Provider {
             Err(diagnostics) => failed(diagnostics),
         }
     }
+}
+
+fn with_identity(r: &dyn AnyResource, mut resp: StateResponse) -> StateResponse {
+    resp.identity = r.identity(&resp.state);
+    resp
 }
 
 fn failed(diagnostics: Diagnostics) -> StateResponse {

@@ -73,6 +73,35 @@ impl PartialEq for ReplaceRule {
     }
 }
 
+/// A managed resource type's identity (Terraform ≥ 1.12, OpenTofu ≥ 1.12): the few attributes
+/// that name one remote object for the life of that object, and import it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityAttribute {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: &'static str,
+    pub required_for_import: bool,
+    pub optional_for_import: bool,
+}
+
+impl IdentitySchema {
+    /// The identity's cty type: an object of its attributes.
+    pub fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.to_owned(), a.ty.clone()))
+                .collect(),
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nesting {
     Single,

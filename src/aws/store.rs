@@ -248,3 +248,49 @@ fn store_info(out: &GetEventDataStoreOutput, fallback_arn: &str) -> StoreInfo {
         termination_protection_enabled: out.termination_protection_enabled().unwrap_or(false),
     }
 }
+
+/// A store as ListEventDataStores names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub arn: String,
+    pub name: String,
+    /// Present where the API still fills the (deprecated) status of its summaries.
+    pub status: Option<Status>,
+}
+
+/// Every event data store of `region` (the provider's, when `None`), following
+/// ListEventDataStores' pages. Reads never wait at the pacer.
+pub async fn list_stores(
+    aws: &AwsClients,
+    region: Option<&str>,
+    path: Option<AttributePath>,
+) -> Result<Vec<Listed>, AwsError> {
+    let (client, region) = aws.client(region).map_err(|d| AwsError {
+        code: None,
+        kind: ErrorKind::Access,
+        diagnostic: d.at_opt(path.clone()),
+    })?;
+    let what = format!("the event data stores of {region}");
+    let ctx = CallContext {
+        operation: "ListEventDataStores",
+        store: &what,
+        path,
+    };
+    let mut pages = client.list_event_data_stores().into_paginator().send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| errors::classify(&ctx, &e))?;
+        for s in page.event_data_stores() {
+            let Some(arn) = s.event_data_store_arn() else {
+                continue;
+            };
+            found.push(Listed {
+                arn: arn.to_owned(),
+                name: s.name().unwrap_or_default().to_owned(),
+                #[allow(deprecated)]
+                status: s.status().map(|st| Status::parse(st.as_str())),
+            });
+        }
+    }
+    Ok(found)
+}

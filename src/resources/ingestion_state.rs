@@ -10,9 +10,11 @@ use crate::aws::errors::{AwsError, ErrorKind};
 use crate::aws::status::Status;
 use crate::aws::store::{Gone, Lookup, StoreInfo};
 use crate::aws::{AwsClients, PlanChecks};
+use crate::cty::Type;
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity, attr_path};
-use crate::resources::model::{Model, model};
+use crate::resources::model::{Field, Model, model};
+use crate::resources::object;
 use crate::resources::plan_seen::PlanSeen;
 use crate::resources::status_machine::{
     Goal, IfGone, converge, unusable_category, unusable_status_at,
@@ -20,7 +22,7 @@ use crate::resources::status_machine::{
 use crate::resources::{
     ApplyRequest, Ctx, PlanRequest, PlanResponse, Resource, StateResponse, plan, validate_store_ref,
 };
-use crate::schema::{Attribute, Block, Schema};
+use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 use crate::timeouts::{TimeoutOp, Timeouts};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -83,7 +85,7 @@ impl IngestionStateModel {
     }
 
     /// Fills the computed attributes from a read of the store; `ingestion` too on a refresh.
-    fn fill_from(&mut self, info: &StoreInfo, ingestion: Option<bool>) {
+    pub(crate) fn fill_from(&mut self, info: &StoreInfo, ingestion: Option<bool>) {
         self.id = info.arn.as_str().into();
         self.arn = info.arn.as_str().into();
         self.name = info.name.as_str().into();
@@ -281,6 +283,8 @@ impl Resource for IngestionState {
                 hint,
                 if_gone: IfGone::Fail,
                 path: store_path(),
+                wait: true,
+                progress: None,
             },
         )
         .await;
@@ -369,6 +373,51 @@ impl Resource for IngestionState {
         resp
     }
 
+    /// `{ arn }`, as hashicorp/aws gives `aws_cloudtrail_event_data_store`.
+    fn identity_schema() -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: "arn",
+                ty: Type::String,
+                description: "The event data store's full ARN.",
+                required_for_import: true,
+                optional_for_import: false,
+            }],
+        })
+    }
+
+    fn identity(state: &Value) -> Value {
+        match IngestionStateModel::from_value(state).arn {
+            Field::Known(arn) => object([("arn", Value::string(arn))]),
+            _ => Value::Null,
+        }
+    }
+
+    /// An identity names the store by its full ARN: an ID alone does not say its account and
+    /// region, so it is refused.
+    fn import_id(identity: &Value) -> Result<String, Diagnostics> {
+        let arn = identity.get("arn").and_then(Value::as_str).unwrap_or("");
+        let path = attr_path(&["arn"]);
+        match StoreRef::parse(arn) {
+            Ok(r) if r.account.is_some() => Ok(arn.to_owned()),
+            Ok(_) => Err(Diagnostic::error(
+                "Invalid identity",
+                format!(
+                    "identity.arn must be the store's full ARN                      (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
+                    crate::diagnostics::quote(arn)
+                ),
+            )
+            .at(path)
+            .into()),
+            Err(err) => {
+                Err(Diagnostic::error("Invalid identity", format!("identity.arn: {err}"))
+                    .at(path)
+                    .into())
+            }
+        }
+    }
+
     fn import(&self, _ctx: &Ctx, id: &str) -> StateResponse {
         let mut resp = StateResponse::default();
         if let Err(err) = StoreRef::parse(id) {
@@ -431,6 +480,8 @@ impl IngestionState {
                 hint: None,
                 if_gone: IfGone::Stopped,
                 path: store_path(),
+                wait: true,
+                progress: None,
             },
         )
         .await;

@@ -1,5 +1,6 @@
-//! The one list of the provider's resources and data sources. The protocol layer, the provider
-//! and the docs all read their types from here; adding a type is one line.
+//! The one list of the provider's resources, data sources, actions and list resources. The
+//! protocol layer, the provider and the docs all read their types from here; adding a type is
+//! one line.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,14 +8,19 @@ use std::pin::Pin;
 use crate::cty::Value;
 use crate::diagnostics::Diagnostics;
 use crate::resources::event_data_store::EventDataStore;
+use crate::resources::ingestion_actions::{StartIngestion, StopIngestion};
 use crate::resources::ingestion_state::IngestionState;
+use crate::resources::ingestion_state_list::IngestionStateList;
 use crate::resources::{
-    ApplyRequest, Ctx, DataSource, PlanRequest, PlanResponse, Resource, StateResponse,
+    Action, ApplyRequest, Ctx, DataSource, Found, ListRequest, ListResource, PlanRequest,
+    PlanResponse, Progress, Resource, StateResponse,
 };
-use crate::schema::Schema;
+use crate::schema::{IdentitySchema, Schema};
 
 pub static RESOURCES: &[&dyn AnyResource] = &[&IngestionState];
 pub static DATA_SOURCES: &[&dyn AnyDataSource] = &[&EventDataStore];
+pub static ACTIONS: &[&dyn AnyAction] = &[&StartIngestion, &StopIngestion];
+pub static LIST_RESOURCES: &[&dyn AnyListResource] = &[&IngestionStateList];
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -27,6 +33,9 @@ pub trait AnyResource: Send + Sync {
     fn apply<'a>(&'a self, ctx: &'a Ctx, req: ApplyRequest) -> BoxFuture<'a, StateResponse>;
     fn read<'a>(&'a self, ctx: &'a Ctx, state: Value) -> BoxFuture<'a, StateResponse>;
     fn import(&self, ctx: &Ctx, id: &str) -> StateResponse;
+    fn identity_schema(&self) -> Option<IdentitySchema>;
+    fn identity(&self, state: &Value) -> Value;
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics>;
 }
 
 impl<R: Resource> AnyResource for R {
@@ -50,6 +59,81 @@ impl<R: Resource> AnyResource for R {
     }
     fn import(&self, ctx: &Ctx, id: &str) -> StateResponse {
         Resource::import(self, ctx, id)
+    }
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        R::identity_schema()
+    }
+    fn identity(&self, state: &Value) -> Value {
+        R::identity(state)
+    }
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        R::import_id(identity)
+    }
+}
+
+/// An `Action` behind a pointer.
+pub trait AnyAction: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value) -> Diagnostics;
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        config: Value,
+        progress: Progress,
+    ) -> BoxFuture<'a, Diagnostics>;
+}
+
+impl<A: Action> AnyAction for A {
+    fn type_name(&self) -> &'static str {
+        A::TYPE_NAME
+    }
+    fn schema(&self) -> Schema {
+        A::schema()
+    }
+    fn validate(&self, config: &Value) -> Diagnostics {
+        A::validate(config)
+    }
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        config: Value,
+        progress: Progress,
+    ) -> BoxFuture<'a, Diagnostics> {
+        Box::pin(Action::invoke(self, ctx, config, progress))
+    }
+}
+
+/// A `ListResource` behind a pointer.
+pub trait AnyListResource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, config: &Value) -> Diagnostics;
+    fn list<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        req: ListRequest,
+        found: Found,
+    ) -> BoxFuture<'a, Diagnostics>;
+}
+
+impl<L: ListResource> AnyListResource for L {
+    fn type_name(&self) -> &'static str {
+        L::TYPE_NAME
+    }
+    fn schema(&self) -> Schema {
+        L::schema()
+    }
+    fn validate(&self, config: &Value) -> Diagnostics {
+        L::validate(config)
+    }
+    fn list<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        req: ListRequest,
+        found: Found,
+    ) -> BoxFuture<'a, Diagnostics> {
+        Box::pin(ListResource::list(self, ctx, req, found))
     }
 }
 
@@ -88,6 +172,17 @@ pub fn data_source(type_name: &str) -> Option<&'static dyn AnyDataSource> {
         .iter()
         .copied()
         .find(|d| d.type_name() == type_name)
+}
+
+pub fn action(type_name: &str) -> Option<&'static dyn AnyAction> {
+    ACTIONS.iter().copied().find(|a| a.type_name() == type_name)
+}
+
+pub fn list_resource(type_name: &str) -> Option<&'static dyn AnyListResource> {
+    LIST_RESOURCES
+        .iter()
+        .copied()
+        .find(|l| l.type_name() == type_name)
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use crate::aws::errors::{AwsError, ErrorKind};
 use crate::aws::status::Status;
 use crate::aws::store::{Gone, Lookup, STARTABLE_CATEGORIES, Store, StoreInfo};
 use crate::diagnostics::{AttributePath, Diagnostic};
-use crate::resources::Ctx;
 use crate::resources::plan_seen::PlanSeen;
+use crate::resources::{Ctx, Progress};
 
 /// The longest pause between two status polls: short enough to notice ENABLED quickly.
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(3);
@@ -43,6 +43,21 @@ pub struct Goal<'a> {
     pub if_gone: IfGone,
     /// The attribute every diagnostic points at.
     pub path: AttributePath,
+    /// `false`: done once CloudTrail accepted the Start or Stop (or the store is already on its
+    /// way), without waiting for it to settle.
+    pub wait: bool,
+    /// Where each status read and each accepted call is reported, if anywhere (an action's
+    /// progress events).
+    pub progress: Option<Progress>,
+}
+
+impl Goal<'_> {
+    fn report(&self, message: String) {
+        if let Some(p) = &self.progress {
+            // A client that stopped listening changes nothing about the work itself.
+            let _ = p.send(message);
+        }
+    }
 }
 
 pub struct Outcome {
@@ -55,7 +70,7 @@ pub struct Outcome {
 /// What the status machine learned, kept outside it so a timeout or a cancellation, which drop
 /// it mid-flight, can still report the last status seen and the last refusal.
 #[derive(Default)]
-struct Progress {
+struct Learned {
     last_seen: Option<StoreInfo>,
     /// The last ConflictException, while the store keeps refusing.
     conflict: Option<AwsError>,
@@ -85,7 +100,7 @@ pub async fn converge(ctx: &Ctx, goal: Goal<'_>) -> Outcome {
             };
         }
     };
-    let mut progress = Progress::default();
+    let mut progress = Learned::default();
     let end = tokio::select! {
         r = drive(&api, &goal, &mut progress) => End::Done(r),
         () = ctx.cancel.cancelled() => End::Cancelled,
@@ -105,11 +120,7 @@ pub async fn converge(ctx: &Ctx, goal: Goal<'_>) -> Outcome {
 
 /// The status machine: read, then by status call Start/Stop once or wait; read again at once
 /// after a call (the store often settles within it), else back off to a few seconds.
-async fn drive(
-    api: &Store<'_>,
-    goal: &Goal<'_>,
-    progress: &mut Progress,
-) -> Result<(), Diagnostic> {
+async fn drive(api: &Store<'_>, goal: &Goal<'_>, progress: &mut Learned) -> Result<(), Diagnostic> {
     let want = goal.ingesting;
     let target = Status::settled(want);
     let opposite = Status::settled(!want);
@@ -123,7 +134,13 @@ async fn drive(
     // Any refusal (a stale hint, a busy store) falls through to the loop, which reads first.
     if let Some(seen) = goal.hint.as_ref().filter(|h| h.status() == opposite) {
         match api.set_ingestion(want, &seen.arn).await {
-            Ok(()) => requested = true,
+            Ok(()) => {
+                requested = true;
+                goal.report(accepted(api, want));
+                if !goal.wait {
+                    return Ok(());
+                }
+            }
             Err(e) if e.kind == ErrorKind::Service => {
                 tracing::debug!(store = %api.store.raw, code = e.code.as_deref().unwrap_or(""), "call from the plan's hint refused; reading the store");
             }
@@ -155,9 +172,16 @@ async fn drive(
         }
         let status = info.status.clone();
         let arn = info.arn.clone();
+        if progress
+            .last_seen
+            .as_ref()
+            .is_none_or(|seen| seen.status != status)
+        {
+            goal.report(format!("{} is {status}", api.store.raw));
+        }
         progress.last_seen = Some(info);
         tracing::debug!(store = %api.store.raw, status = %status, target = %target, "event data store status");
-        if status == target {
+        if status == target || (!goal.wait && status == Status::moving(want)) {
             return Ok(());
         }
         if status == opposite {
@@ -165,6 +189,10 @@ async fn drive(
                 match api.set_ingestion(want, &arn).await {
                     Ok(()) => {
                         requested = true;
+                        goal.report(accepted(api, want));
+                        if !goal.wait {
+                            return Ok(());
+                        }
                         progress.conflict = None;
                         poll = FIRST_POLL_INTERVAL;
                         continue;
@@ -202,14 +230,26 @@ async fn drive(
     }
 }
 
-fn last_status(progress: &Progress) -> &str {
+fn accepted(api: &Store<'_>, want: bool) -> String {
+    format!(
+        "CloudTrail accepted {} for {}",
+        if want {
+            "StartEventDataStoreIngestion"
+        } else {
+            "StopEventDataStoreIngestion"
+        },
+        api.store.raw
+    )
+}
+
+fn last_status(progress: &Learned) -> &str {
     progress
         .last_seen
         .as_ref()
         .map_or("not read yet", |i| i.status.as_str())
 }
 
-fn interrupted(goal: &Goal<'_>, progress: &Progress) -> Diagnostic {
+fn interrupted(goal: &Goal<'_>, progress: &Learned) -> Diagnostic {
     Diagnostic::error(
         "Interrupted",
         format!(
@@ -223,7 +263,7 @@ fn interrupted(goal: &Goal<'_>, progress: &Progress) -> Diagnostic {
     .at(goal.path.clone())
 }
 
-fn timed_out(goal: &Goal<'_>, progress: &Progress) -> Diagnostic {
+fn timed_out(goal: &Goal<'_>, progress: &Learned) -> Diagnostic {
     let secs = goal.timeout.as_secs_f64();
     if let Some(conflict) = &progress.conflict {
         return Diagnostic::error(

@@ -4,7 +4,7 @@
 use crate::cty::{self, PathStep, Type, Value};
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
 use crate::proto::tfplugin6 as pb;
-use crate::schema::{Attribute, Block, Nesting, Schema};
+use crate::schema::{Attribute, Block, IdentitySchema, Nesting, Schema};
 
 pub fn schema(s: &Schema) -> pb::Schema {
     pb::Schema {
@@ -127,4 +127,45 @@ pub fn encode(v: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diag
             )
             .into()
         })
+}
+
+pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.to_owned(),
+                r#type: a.ty.to_json_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// An identity for the wire; none for a null one (a type without identity, or not known yet).
+pub fn identity(
+    v: &Value,
+    ty: Option<&Type>,
+) -> Result<Option<pb::ResourceIdentityData>, Diagnostics> {
+    match ty {
+        Some(ty) if !v.is_null() => Ok(Some(pb::ResourceIdentityData {
+            identity_data: Some(encode(v, ty, "identity")?),
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// An identity from the wire; null when absent.
+pub fn decode_identity(
+    v: Option<&pb::ResourceIdentityData>,
+    ty: Option<&Type>,
+) -> Result<Value, Diagnostics> {
+    match (v.and_then(|i| i.identity_data.as_ref()), ty) {
+        (Some(data), Some(ty)) => decode(Some(data), ty, "identity"),
+        _ => Ok(Value::Null),
+    }
 }

@@ -5,25 +5,32 @@
 mod convert;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{Stream, StreamExt};
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
+use crate::cty::Type;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::provider::Provider;
-use crate::resources::registry::{DATA_SOURCES, RESOURCES};
+use crate::resources::registry::{ACTIONS, DATA_SOURCES, LIST_RESOURCES, RESOURCES};
 use crate::resources::{ApplyRequest, PlanRequest};
+use crate::resources::{ListRequest, ListedObject};
 use crate::schema::Schema;
 
 pub struct ProviderService {
-    provider: Provider,
+    /// Shared with the tasks that feed streamed answers (InvokeAction, ListResource).
+    provider: Arc<Provider>,
 }
 
 impl ProviderService {
     pub fn new() -> Self {
         ProviderService {
-            provider: Provider::new(),
+            provider: Arc::new(Provider::new()),
         }
     }
 }
@@ -49,6 +56,21 @@ fn resource_schema(type_name: &str) -> Result<Schema, Diagnostics> {
 
 fn data_source_schema(type_name: &str) -> Result<Schema, Diagnostics> {
     Provider::data_source_schema(type_name)
+}
+
+/// The identity type of a resource type, if it has an identity.
+fn identity_type(type_name: &str) -> Option<Type> {
+    Provider::resource(type_name)
+        .ok()
+        .and_then(|r| r.identity_schema())
+        .map(|s| s.value_type())
+}
+
+/// A stream whose items come from a task; the task ends when the client stops reading.
+fn stream_from<T: Send + 'static>(
+    rx: tokio::sync::mpsc::Receiver<T>,
+) -> impl Stream<Item = Result<T, Status>> + Send + 'static {
+    ReceiverStream::new(rx).map(Ok)
 }
 
 /// Collapses a fallible pipeline into (value, diagnostics) for the response.
@@ -79,6 +101,18 @@ impl ProviderRpc for ProviderService {
                     type_name: d.type_name().to_owned(),
                 })
                 .collect(),
+            list_resources: LIST_RESOURCES
+                .iter()
+                .map(|l| pb::get_metadata::ListResourceMetadata {
+                    type_name: l.type_name().to_owned(),
+                })
+                .collect(),
+            actions: ACTIONS
+                .iter()
+                .map(|a| pb::get_metadata::ActionMetadata {
+                    type_name: a.type_name().to_owned(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -95,10 +129,23 @@ impl ProviderRpc for ProviderService {
             .iter()
             .map(|d| (d.type_name().to_owned(), convert::schema(&d.schema())))
             .collect();
+        let list_resource_schemas = LIST_RESOURCES
+            .iter()
+            .map(|l| (l.type_name().to_owned(), convert::schema(&l.schema())))
+            .collect();
+        let action_schemas = ACTIONS
+            .iter()
+            .map(|a| {
+                let schema = Some(convert::schema(&a.schema()));
+                (a.type_name().to_owned(), pb::ActionSchema { schema })
+            })
+            .collect();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(convert::schema(&Provider::provider_schema())),
             resource_schemas,
             data_source_schemas,
+            list_resource_schemas,
+            action_schemas,
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }))
@@ -108,9 +155,59 @@ impl ProviderRpc for ProviderService {
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        let identity_schemas = RESOURCES
+            .iter()
+            .filter_map(|r| {
+                let schema = r.identity_schema()?;
+                Some((r.type_name().to_owned(), convert::identity_schema(&schema)))
+            })
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas,
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = request.into_inner();
+        let result = (|| {
+            let schema = Provider::resource(&req.type_name)?
+                .identity_schema()
+                .ok_or_else(|| {
+                    Diagnostics::from(Diagnostic::error(
+                        "No identity",
+                        format!("{} has no identity to upgrade.", req.type_name),
+                    ))
+                })?;
+            if req.version > schema.version {
+                return Err(Diagnostic::error(
+                    "Identity from a newer provider",
+                    format!(
+                        "The stored identity has version {} but this provider knows up to {}; \
+                         use a newer provider version.",
+                        req.version, schema.version
+                    ),
+                )
+                .into());
+            }
+            let ty = schema.value_type();
+            let raw = req.raw_identity.unwrap_or_default();
+            let value = crate::cty::json::decode(&raw.json, &ty).map_err(|e| {
+                Diagnostics::from(Diagnostic::error(
+                    "Invalid stored identity",
+                    format!("The stored identity could not be read: {}", e.message),
+                ))
+            })?;
+            Ok((convert::identity(&value, Some(&ty))?, Diagnostics::new()))
+        })();
+        let (upgraded_identity, diagnostics) = split(result);
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics,
+        }))
     }
 
     async fn validate_provider_config(
@@ -240,17 +337,23 @@ impl ProviderRpc for ProviderService {
             let ty = resource_schema(&req.type_name)?.value_type();
             let state = convert::decode(req.current_state.as_ref(), &ty, "current state")?;
             let resp = self.provider.read(&req.type_name, state).await;
+            let id_ty = identity_type(&req.type_name);
+            let identity = convert::identity(&resp.identity, id_ty.as_ref())?;
             Ok((
-                Some(convert::encode(&resp.state, &ty, "new state")?),
+                (
+                    Some(convert::encode(&resp.state, &ty, "new state")?),
+                    identity,
+                ),
                 resp.diagnostics,
             ))
         }
         .await;
-        let (new_state, diagnostics) = split(result);
+        let ((new_state, new_identity), diagnostics) = split(result);
         Ok(Response::new(pb::read_resource::Response {
             new_state,
             diagnostics,
             private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -273,21 +376,28 @@ impl ProviderRpc for ProviderService {
             };
             let resp = self.provider.plan(&req.type_name, plan).await;
             let planned = convert::encode(&resp.planned_state, &ty, "planned state")?;
+            let id_ty = identity_type(&req.type_name);
+            let identity = convert::identity(&resp.planned_identity, id_ty.as_ref())?;
             let private = resp.planned_private;
             let replace = resp
                 .requires_replace
                 .iter()
                 .map(convert::path)
                 .collect::<Vec<_>>();
-            Ok(((Some(planned), replace, private), resp.diagnostics))
+            Ok((
+                (Some(planned), replace, private, identity),
+                resp.diagnostics,
+            ))
         }
         .await;
-        let ((planned_state, requires_replace, planned_private), diagnostics) = split(result);
+        let ((planned_state, requires_replace, planned_private, planned_identity), diagnostics) =
+            split(result);
         Ok(Response::new(pb::plan_resource_change::Response {
             planned_state,
             requires_replace,
             planned_private,
             diagnostics,
+            planned_identity,
             ..Default::default()
         }))
     }
@@ -306,18 +416,24 @@ impl ProviderRpc for ProviderService {
                 planned_private: req.planned_private.clone(),
             };
             let resp = self.provider.apply(&req.type_name, apply).await;
+            let id_ty = identity_type(&req.type_name);
+            let identity = convert::identity(&resp.identity, id_ty.as_ref())?;
             Ok((
-                Some(convert::encode(&resp.state, &ty, "new state")?),
+                (
+                    Some(convert::encode(&resp.state, &ty, "new state")?),
+                    identity,
+                ),
                 resp.diagnostics,
             ))
         }
         .await;
-        let (new_state, diagnostics) = split(result);
+        let ((new_state, new_identity), diagnostics) = split(result);
         // The plan's private bytes are a hint for this apply only; nothing private is stored.
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
             private: Vec::new(),
             diagnostics,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -329,7 +445,13 @@ impl ProviderRpc for ProviderService {
         let req = request.into_inner();
         let result = (|| {
             let ty = resource_schema(&req.type_name)?.value_type();
-            let resp = self.provider.import(&req.type_name, &req.id);
+            let id_ty = identity_type(&req.type_name);
+            let resp = if req.id.is_empty() && req.identity.is_some() {
+                let identity = convert::decode_identity(req.identity.as_ref(), id_ty.as_ref())?;
+                self.provider.import_by_identity(&req.type_name, &identity)
+            } else {
+                self.provider.import(&req.type_name, &req.id)
+            };
             if resp.state.is_null() {
                 return Ok((Vec::new(), resp.diagnostics));
             }
@@ -338,6 +460,7 @@ impl ProviderRpc for ProviderService {
                 vec![pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
                     state: Some(state),
+                    identity: convert::identity(&resp.identity, id_ty.as_ref())?,
                     ..Default::default()
                 }],
                 resp.diagnostics,
@@ -377,6 +500,115 @@ impl ProviderRpc for ProviderService {
         }))
     }
 
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let req = request.into_inner();
+        let diags = action_config(&req.type_name, req.config.as_ref())
+            .map(|config| Provider::validate_action(&req.type_name, &config))
+            .unwrap_or_else(|d| d);
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    /// Actions change no state: planning one is checking its configuration.
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let req = request.into_inner();
+        let diags = action_config(&req.action_type, req.config.as_ref())
+            .map(|config| Provider::validate_action(&req.action_type, &config))
+            .unwrap_or_else(|d| d);
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: convert::diagnostics(&diags),
+            deferred: None,
+        }))
+    }
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<BoxStream<pb::invoke_action::Event>>, Status> {
+        use pb::invoke_action::event::{Completed, Progress, Type};
+        let req = request.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let provider = self.provider.clone();
+        tokio::spawn(async move {
+            let diags = match action_config(&req.action_type, req.config.as_ref()) {
+                Ok(config) => {
+                    let (progress, mut lines) = tokio::sync::mpsc::unbounded_channel();
+                    let run = provider.invoke_action(&req.action_type, config, progress);
+                    tokio::pin!(run);
+                    let progress_event = |message| pb::invoke_action::Event {
+                        r#type: Some(Type::Progress(Progress { message })),
+                    };
+                    // Progress lines go out as they come, until the action ends; a client gone
+                    // away changes nothing: the action still runs to its end.
+                    let diags = loop {
+                        tokio::select! {
+                            diags = &mut run => break diags,
+                            Some(message) = lines.recv() => {
+                                let _ = tx.send(progress_event(message)).await;
+                            }
+                        }
+                    };
+                    // The lines sent just before the end.
+                    while let Ok(message) = lines.try_recv() {
+                        let _ = tx.send(progress_event(message)).await;
+                    }
+                    diags
+                }
+                Err(d) => d,
+            };
+            let completed = Completed {
+                diagnostics: convert::diagnostics(&diags),
+            };
+            let _ = tx
+                .send(pb::invoke_action::Event {
+                    r#type: Some(Type::Completed(completed)),
+                })
+                .await;
+        });
+        Ok(Response::new(Box::pin(stream_from(rx))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let diags = list_config(&req.type_name, req.config.as_ref())
+            .map(|config| Provider::validate_list_resource(&req.type_name, &config))
+            .unwrap_or_else(|d| d);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<BoxStream<pb::list_resource::Event>>, Status> {
+        let req = request.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let provider = self.provider.clone();
+        tokio::spawn(async move {
+            let diags = list_events(&provider, req, &tx).await;
+            if !diags.is_empty() {
+                let _ = tx
+                    .send(pb::list_resource::Event {
+                        diagnostic: convert::diagnostics(&diags),
+                        ..Default::default()
+                    })
+                    .await;
+            }
+        });
+        Ok(Response::new(Box::pin(stream_from(rx))))
+    }
+
     async fn stop_provider(
         &self,
         _request: Request<pb::stop_provider::Request>,
@@ -385,4 +617,89 @@ impl ProviderRpc for ProviderService {
         self.provider.stop();
         Ok(Response::new(pb::stop_provider::Response::default()))
     }
+}
+
+fn action_config(
+    type_name: &str,
+    config: Option<&pb::DynamicValue>,
+) -> Result<crate::cty::Value, Diagnostics> {
+    let ty = Provider::action(type_name)?.schema().value_type();
+    convert::decode(config, &ty, "action configuration")
+}
+
+fn list_config(
+    type_name: &str,
+    config: Option<&pb::DynamicValue>,
+) -> Result<crate::cty::Value, Diagnostics> {
+    let ty = Provider::list_resource(type_name)?.schema().value_type();
+    convert::decode(config, &ty, "list configuration")
+}
+
+/// Runs a list resource and streams what it finds; returns the diagnostics that end it.
+async fn list_events(
+    provider: &Provider,
+    req: pb::list_resource::Request,
+    tx: &tokio::sync::mpsc::Sender<pb::list_resource::Event>,
+) -> Diagnostics {
+    let config = match list_config(&req.type_name, req.config.as_ref()) {
+        Ok(c) => c,
+        Err(d) => return d,
+    };
+    let (Ok(schema), Some(id_ty)) = (
+        resource_schema(&req.type_name),
+        identity_type(&req.type_name),
+    ) else {
+        return Diagnostic::error(
+            "No identity",
+            format!("{} has no identity schema to list by.", req.type_name),
+        )
+        .into();
+    };
+    let ty = schema.value_type();
+    let (found, mut results) = tokio::sync::mpsc::channel::<ListedObject>(16);
+    let list = ListRequest {
+        config,
+        include_resource_object: req.include_resource_object,
+        limit: usize::try_from(req.limit).unwrap_or(0),
+    };
+    let run = provider.list(&req.type_name, list, found);
+    tokio::pin!(run);
+    let mut diags = Diagnostics::new();
+    let mut running = true;
+    loop {
+        tokio::select! {
+            d = &mut run, if running => {
+                diags = d;
+                running = false;
+            }
+            item = results.recv() => {
+                // Closed once the list ended and everything it found was sent on.
+                let Some(item) = item else { break };
+                let event = (|| {
+                    Ok::<_, Diagnostics>(pb::list_resource::Event {
+                        identity: convert::identity(&item.identity, Some(&id_ty))?,
+                        display_name: item.display_name,
+                        resource_object: match &item.object {
+                            Some(o) => Some(convert::encode(o, &ty, "listed object")?),
+                            None => None,
+                        },
+                        diagnostic: Vec::new(),
+                    })
+                })();
+                match event {
+                    // A client that stopped reading (its limit, Ctrl-C) ends the list.
+                    Ok(event) => {
+                        if tx.send(event).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(d) => {
+                        diags.extend(d);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    diags
 }

@@ -38,6 +38,8 @@ macro_rules! with_clients {
             [$($pre)*]
             tofu_1_12 => "tofu-1.12",
             tofu_1_6 => "tofu-1.6",
+            terraform_1_15 => "terraform-1.15",
+            terraform_1_14 => "terraform-1.14",
             terraform_1_5 => "terraform-1.5",
             terraform_1_0 => "terraform-1.0",
         }

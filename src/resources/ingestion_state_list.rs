@@ -1,0 +1,116 @@
+//! List resource `cloudtrail_ingestion_state` (Terraform ≥ 1.14, `terraform query`): every event
+//! data store of the provider's region, each named by its identity `{ arn }`, so that
+//! `terraform query -generate-config-out=…` brings existing stores under management at once.
+
+use crate::aws::arn::StoreRef;
+use crate::aws::status::Status;
+use crate::aws::store::{Lookup, list_stores};
+use crate::cty::Value;
+use crate::diagnostics::{Diagnostics, attr_path};
+use crate::resources::ingestion_state::{IngestionState, IngestionStateModel};
+use crate::resources::model::{Model, model};
+use crate::resources::{Ctx, Found, ListRequest, ListResource, ListedObject, Resource};
+use crate::schema::{Attribute, Block, Schema};
+
+model! {
+    /// The `config` of a `list "cloudtrail_ingestion_state"` block.
+    pub struct IngestionStateListModel {
+        pub name_prefix: Field<String>,
+    }
+}
+
+pub struct IngestionStateList;
+
+impl ListResource for IngestionStateList {
+    const TYPE_NAME: &'static str = IngestionState::TYPE_NAME;
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "Lists the event data stores of the provider's region (ListEventDataStores, every \
+                 page), except those pending deletion, each with its identity `{ arn }` and its \
+                 name as display name. With `include_resource = true` each result carries the \
+                 whole `cloudtrail_ingestion_state` object, read with GetEventDataStore.",
+            )
+            .attribute(
+                Attribute::string("name_prefix")
+                    .optional()
+                    .description("Only stores whose name starts with this prefix."),
+            ),
+        )
+    }
+
+    fn validate(_config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn list(&self, ctx: &Ctx, req: ListRequest, found: Found) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let prefix = IngestionStateListModel::from_value(&req.config)
+            .name_prefix
+            .known_or(String::new());
+        let aws = match ctx.aws() {
+            Ok(aws) => aws,
+            Err(d) => {
+                diags.push(d);
+                return diags;
+            }
+        };
+        let stores = match list_stores(aws, None, None).await {
+            Ok(stores) => stores,
+            Err(e) => {
+                diags.push(e.diagnostic);
+                return diags;
+            }
+        };
+        let mut sent = 0;
+        for listed in stores {
+            if sent >= req.limit {
+                break;
+            }
+            if !listed.name.starts_with(&prefix) || listed.status == Some(Status::PendingDeletion) {
+                continue;
+            }
+            let object = if req.include_resource_object {
+                let Ok(store) = StoreRef::parse(&listed.arn) else {
+                    continue;
+                };
+                let lookup = match aws.store(&store, Some(attr_path(&["event_data_store"]))) {
+                    Ok(api) => api.get().await.map_err(|e| e.diagnostic),
+                    Err(d) => Err(d),
+                };
+                match lookup {
+                    Ok(Lookup::Found(info)) => {
+                        let mut model = IngestionStateModel {
+                            event_data_store: info.arn.as_str().into(),
+                            stop_on_destroy: false.into(),
+                            ..IngestionStateModel::default()
+                        };
+                        model.fill_from(&info, Some(info.ingestion_enabled()));
+                        Some(model.to_value())
+                    }
+                    // Deleted since the list was read.
+                    Ok(Lookup::Gone(_)) => continue,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            let result = ListedObject {
+                identity: crate::resources::object([("arn", Value::string(&listed.arn))]),
+                display_name: listed.name.clone(),
+                object,
+            };
+            if found.send(result).await.is_err() {
+                // The client stopped reading (its limit, or Ctrl-C).
+                break;
+            }
+            sent += 1;
+        }
+        diags
+    }
+}
