@@ -7,7 +7,8 @@ mod support;
 use support::faultproxy::FaultProxy;
 use support::localemu::{self, LocalEmu};
 use support::{
-    Workdir, client_binary, per_client, provider_block, provider_block_with, unique_name,
+    Workdir, client_binary, per_client, per_client_of, provider_block, provider_block_with,
+    unique_name,
 };
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -558,3 +559,253 @@ per_client!(
     plan_checks_modes,
     create_before_destroy_keeps_ingestion,
 );
+
+// ---------------------------------------------------------------------------------------------
+// Terraform ≥ 1.12 / OpenTofu 1.12: resource identity; Terraform ≥ 1.14: actions, list resources
+
+/// `import { identity = { arn } }` imports a started store; the state records the identity and
+/// the next plan is clean. An identity that is only an ID is refused, naming the rule.
+fn identity_import(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let arn = rt.block_on(emu.create_store(&unique_name("ident"), true));
+    let import = |to: &str, arn: &str| {
+        format!(
+            "import {{\n  to = cloudtrail_ingestion_state.{to}\n  identity = {{\n    arn = \"{arn}\"\n  }}\n}}\n"
+        )
+    };
+    let config = provider_block(&emu.endpoint) + &resource(&arn, "") + &import("audit", &arn);
+    wd.write("main.tf", &config);
+    let run = wd.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(
+        run.stdout.contains("1 to import"),
+        "[{label}] {}",
+        run.text()
+    );
+    let run = wd.apply();
+    assert!(
+        run.stdout.contains("1 imported"),
+        "[{label}] {}",
+        run.text()
+    );
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let instance = &state["resources"][0]["instances"][0];
+    assert_eq!(
+        instance["identity"]["arn"],
+        arn.as_str(),
+        "[{label}] {state}"
+    );
+    assert_eq!(
+        instance["attributes"]["status"], "ENABLED",
+        "[{label}] {state}"
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after import not clean:\n{}",
+        run.text()
+    );
+    assert_status(&rt, emu, &arn, "ENABLED");
+
+    let id = arn.rsplit('/').next().unwrap();
+    wd.write(
+        "main.tf",
+        &(config
+            + "\nresource \"cloudtrail_ingestion_state\" \"by_id\" {\n  event_data_store = \""
+            + id
+            + "\"\n}\n"
+            + &import("by_id", id)),
+    );
+    let run = wd.run(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(run.code, 0, "[{label}] {}", run.text());
+    assert!(
+        run.text().contains("Invalid identity"),
+        "[{label}] {}",
+        run.text()
+    );
+    assert!(run.text().contains("full ARN"), "[{label}] {}", run.text());
+}
+
+fn action(kind: &str, name: &str, config: &str) -> String {
+    format!(
+        "\naction \"cloudtrail_{kind}_ingestion\" \"{name}\" {{\n  config {{\n{config}  }}\n}}\n"
+    )
+}
+
+/// `terraform apply -invoke=…` starts a stopped store and stops it again, streaming progress; a
+/// malformed configuration fails validate at the attribute, a missing store fails the invoke.
+fn actions_invoke(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let arn = rt.block_on(emu.create_store(&unique_name("act"), false));
+    let base = provider_block(&emu.endpoint)
+        + &action(
+            "start",
+            "go",
+            &format!("    event_data_store = \"{arn}\"\n"),
+        )
+        + &action(
+            "stop",
+            "halt",
+            &format!("    event_data_store = \"{arn}\"\n    wait = true\n    timeout = \"2m\"\n"),
+        );
+    wd.write("main.tf", &base);
+    let invoke = |target: &str| {
+        wd.ok(&[
+            "apply",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            &format!("-invoke=action.{target}"),
+        ])
+    };
+    let run = invoke("cloudtrail_start_ingestion.go");
+    assert_status(&rt, emu, &arn, "ENABLED");
+    let text = run.text();
+    assert!(text.contains("is STOPPED_INGESTION"), "[{label}] {text}");
+    assert!(
+        text.contains("accepted StartEventDataStoreIngestion"),
+        "[{label}] {text}"
+    );
+    assert!(text.contains("is ENABLED"), "[{label}] {text}");
+    assert!(text.contains("1 invoked"), "[{label}] {text}");
+    invoke("cloudtrail_stop_ingestion.halt");
+    assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
+    // Already stopped: nothing to do, still a success.
+    let run = invoke("cloudtrail_stop_ingestion.halt");
+    assert!(!run.text().contains("accepted"), "[{label}] {}", run.text());
+    assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
+
+    wd.write(
+        "main.tf",
+        &(provider_block(&emu.endpoint)
+            + &action(
+                "start",
+                "bad",
+                "    event_data_store = \"has space\"\n    timeout = \"soon\"\n",
+            )),
+    );
+    let run = wd.run(&["validate", "-no-color"]);
+    assert_ne!(run.code, 0, "[{label}] {}", run.text());
+    for needle in [
+        "Invalid event_data_store",
+        "' ' is not allowed",
+        "Invalid timeout",
+        "\"soon\"",
+    ] {
+        assert!(
+            run.text().contains(needle),
+            "[{label}] {needle}: {}",
+            run.text()
+        );
+    }
+
+    let ghost = ghost_arn();
+    wd.write(
+        "main.tf",
+        &(provider_block(&emu.endpoint)
+            + &action(
+                "start",
+                "ghost",
+                &format!("    event_data_store = \"{ghost}\"\n"),
+            )),
+    );
+    let run = wd.run(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.cloudtrail_start_ingestion.ghost",
+    ]);
+    assert_ne!(run.code, 0, "[{label}] {}", run.text());
+    assert!(
+        run.text().contains("Event data store not found"),
+        "[{label}] {}",
+        run.text()
+    );
+}
+
+/// An `action_trigger` starts ingestion `after_create` of another resource, here a store's
+/// readiness marker (`terraform_data`, built into Terraform).
+fn action_trigger_after_create(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let arn = rt.block_on(emu.create_store(&unique_name("trig"), false));
+    wd.write(
+        "main.tf",
+        &(provider_block(&emu.endpoint)
+            + &action("start", "go", &format!("    event_data_store = \"{arn}\"\n"))
+            + &format!(
+                "\nresource \"terraform_data\" \"store_ready\" {{\n  input = \"{arn}\"\n  lifecycle {{\n    action_trigger {{\n      events  = [after_create]\n      actions = [action.cloudtrail_start_ingestion.go]\n    }}\n  }}\n}}\n"
+            )),
+    );
+    let run = wd.apply();
+    assert!(run.stdout.contains("1 invoked"), "[{label}] {}", run.text());
+    assert_status(&rt, emu, &arn, "ENABLED");
+}
+
+/// `terraform query` lists the stores (every page, pending deletions left out, `limit`
+/// honoured); `-generate-config-out` and one apply import them all; the next plan is clean and
+/// no store's ingestion changed.
+fn list_query_imports_all(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let prefix = unique_name("lq");
+    let started = rt.block_on(emu.create_store(&format!("{prefix}-a"), true));
+    let stopped = rt.block_on(emu.create_store(&format!("{prefix}-b"), false));
+    let third = rt.block_on(emu.create_store(&format!("{prefix}-c"), true));
+    let deleted = rt.block_on(emu.create_store(&format!("{prefix}-d"), true));
+    rt.block_on(emu.delete_store(&deleted));
+    wd.write("main.tf", &provider_block(&emu.endpoint));
+    let query = |extra: &str| {
+        format!(
+            "list \"cloudtrail_ingestion_state\" \"all\" {{\n  provider         = cloudtrail\n  include_resource = true\n{extra}  config {{\n    name_prefix = \"{prefix}-\"\n  }}\n}}\n"
+        )
+    };
+    let listed = |run: &support::Run| {
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("list.cloudtrail_ingestion_state.all"))
+            .count()
+    };
+    wd.write("all.tfquery.hcl", &query("  limit            = 2\n"));
+    let run = wd.ok(&["query", "-no-color"]);
+    assert_eq!(listed(&run), 2, "[{label}] limit 2:\n{}", run.text());
+    wd.write("all.tfquery.hcl", &query(""));
+    let run = wd.ok(&["query", "-no-color"]);
+    assert_eq!(listed(&run), 3, "[{label}] {}", run.text());
+    assert!(!run.stdout.contains(&deleted), "[{label}] {}", run.text());
+    wd.ok(&["query", "-no-color", "-generate-config-out=found.tf"]);
+    let found = std::fs::read_to_string(wd.path().join("found.tf")).unwrap();
+    for arn in [&started, &stopped, &third] {
+        assert!(found.contains(arn.as_str()), "[{label}] {found}");
+    }
+    assert_eq!(found.matches("import {").count(), 3, "[{label}] {found}");
+    let run = wd.apply();
+    assert!(
+        run.stdout.contains("3 imported"),
+        "[{label}] {}",
+        run.text()
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after import not clean:\n{}",
+        run.text()
+    );
+    assert_status(&rt, emu, &started, "ENABLED");
+    assert_status(&rt, emu, &stopped, "STOPPED_INGESTION");
+    assert_status(&rt, emu, &third, "ENABLED");
+}
+
+per_client_of!(with_identity_clients; identity_import);
+per_client_of!(with_action_clients; actions_invoke, action_trigger_after_create, list_query_imports_all);

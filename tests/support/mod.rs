@@ -48,6 +48,55 @@ macro_rules! with_clients {
 #[allow(unused_imports)]
 pub(crate) use with_clients;
 
+/// The clients that know resource identity (Terraform ≥ 1.12, OpenTofu ≥ 1.12), as `with_clients!`.
+macro_rules! with_identity_clients {
+    ($callback:ident [$($pre:tt)*]) => {
+        $crate::support::$callback! {
+            [$($pre)*]
+            tofu_1_12 => "tofu-1.12",
+            terraform_1_15 => "terraform-1.15",
+            terraform_1_14 => "terraform-1.14",
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use with_identity_clients;
+
+/// The clients with actions and list resources (Terraform ≥ 1.14; OpenTofu has neither).
+macro_rules! with_action_clients {
+    ($callback:ident [$($pre:tt)*]) => {
+        $crate::support::$callback! {
+            [$($pre)*]
+            terraform_1_15 => "terraform-1.15",
+            terraform_1_14 => "terraform-1.14",
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use with_action_clients;
+
+/// `per_client_of!(with_action_clients; scenario, ...)`: as `per_client!`, for the clients of
+/// that list only.
+macro_rules! per_client_of {
+    ($list:ident; $($scenario:ident),* $(,)?) => {
+        $( $crate::support::$list!(per_client_module [$scenario]); )*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use per_client_of;
+
+with_action_clients!(labels_const[ACTION_CLIENTS]);
+with_identity_clients!(labels_const[IDENTITY_CLIENTS]);
+
+macro_rules! labels_const {
+    ([$name:ident] $($client:ident => $label:literal,)*) => {
+        /// The labels of one of the client lists.
+        pub const $name: &[&str] = &[$($label),*];
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use labels_const;
+
 /// `per_client!(scenario, ...)`: for each `fn scenario(label: &str)`, a module `scenario` with one
 /// `#[test]` per client (`scenario::tofu_1_12`, ...) and `LABELS`, the labels it covers.
 macro_rules! per_client {
