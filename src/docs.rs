@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cty::Type;
 use crate::provider::Provider;
-use crate::resources::registry::{DATA_SOURCES, RESOURCES};
-use crate::schema::{Attribute, Block, NestedBlock, Nesting};
+use crate::resources::registry::{self, ACTIONS, DATA_SOURCES, LIST_RESOURCES, RESOURCES};
+use crate::schema::{Attribute, Block, IdentitySchema, NestedBlock, Nesting};
 
 /// The provider's local name, as in `provider "cloudtrail"` and every type name's prefix.
 pub const PROVIDER_NAME: &str = "cloudtrail";
@@ -54,7 +54,18 @@ pub fn render(root: &Path) -> Result<Vec<Page>, DocsError> {
         let (dir, example) = ("data-sources", "data-source.tf");
         (d.type_name(), d.schema(), "Data Source", dir, example)
     });
-    for (type_name, schema, kind, dir, example) in resources.chain(data_sources) {
+    let actions = ACTIONS
+        .iter()
+        .map(|a| (a.type_name(), a.schema(), "Action", "actions", "action.tf"));
+    let list_resources = LIST_RESOURCES.iter().map(|l| {
+        let (dir, example) = ("list-resources", "list-resource.tfquery.hcl");
+        (l.type_name(), l.schema(), "List Resource", dir, example)
+    });
+    let all = resources
+        .chain(data_sources)
+        .chain(actions)
+        .chain(list_resources);
+    for (type_name, schema, kind, dir, example) in all {
         let examples_dir = examples.join(dir).join(type_name);
         let text = type_page(&TypePage {
             type_name,
@@ -66,6 +77,13 @@ pub fn render(root: &Path) -> Result<Vec<Page>, DocsError> {
                 read_example(&examples_dir.join("import.sh"))?
             } else {
                 None
+            },
+            identity: match registry::resource(type_name).and_then(|r| r.identity_schema()) {
+                Some(schema) if kind == "Resource" => Some((
+                    schema,
+                    read_example(&examples_dir.join("import-by-identity.tf"))?,
+                )),
+                _ => None,
             },
         });
         pages.push(Page {
@@ -133,6 +151,8 @@ struct TypePage<'a> {
     block: &'a Block,
     example: Option<String>,
     import: Option<String>,
+    /// A resource's identity schema and its `import { identity = … }` example.
+    identity: Option<(IdentitySchema, Option<String>)>,
 }
 
 fn type_page(page: &TypePage<'_>) -> String {
@@ -153,6 +173,21 @@ fn type_page(page: &TypePage<'_>) -> String {
         );
     }
     let _ = write!(out, "\n{}", schema_markdown(page.block).trim());
+    if let Some((identity, _)) = &page.identity {
+        let _ = write!(out, "\n\n### Identity Schema");
+        let required = |a: &&crate::schema::IdentityAttribute| a.required_for_import;
+        let (req, opt): (Vec<_>, Vec<_>) = identity.attributes.iter().partition(required);
+        for (label, attrs) in [("Required", req), ("Optional", opt)] {
+            if attrs.is_empty() {
+                continue;
+            }
+            let _ = write!(out, "\n\n#### {label}\n");
+            for a in attrs {
+                let ty = self::type_name(&a.ty);
+                let _ = write!(out, "\n- `{}` ({ty}) {}", a.name, a.description);
+            }
+        }
+    }
     if let Some(import) = &page.import {
         let _ = write!(
             out,
@@ -160,6 +195,14 @@ fn type_page(page: &TypePage<'_>) -> String {
              import` command](https://developer.hashicorp.com/terraform/cli/commands/import) can \
              be used, for example:\n\n{}",
             code_block("shell", import)
+        );
+    }
+    if let Some((_, Some(example))) = &page.identity {
+        let _ = write!(
+            out,
+            "\n\nWith Terraform 1.12 or later, or OpenTofu 1.12 or later, an `import` block can \
+             name the object by its identity:\n\n{}",
+            code_block("terraform", example)
         );
     }
     out.push('\n');

@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use support::{CLIENTS, Workdir, client_binary, per_client};
+use support::{ACTION_CLIENTS, CLIENTS, IDENTITY_CLIENTS, Workdir, client_binary, per_client};
 use terraform_provider_cloudtrail::aws::arn::StoreRef;
 use terraform_provider_cloudtrail::docs;
 
@@ -93,14 +93,19 @@ fn docs_match_schema_and_examples() {
     );
 }
 
-/// Every folder under `examples/` holding `.tf` files, relative to `examples/`.
+/// A Terraform configuration file: `.tf`, or a query file `.tfquery.hcl` (Terraform ≥ 1.14).
+fn is_config(name: &str) -> bool {
+    name.ends_with(".tf") || name.ends_with(".tfquery.hcl")
+}
+
+/// Every folder under `examples/` holding configuration files, relative to `examples/`.
 fn example_dirs() -> Vec<PathBuf> {
     fn walk(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
         entries.sort_by_key(|e| e.file_name());
         if entries
             .iter()
-            .any(|e| e.path().extension().is_some_and(|x| x == "tf"))
+            .any(|e| is_config(&e.file_name().to_string_lossy()))
         {
             out.push(dir.strip_prefix(base).unwrap().to_owned());
         }
@@ -120,7 +125,7 @@ fn tf_files(dir: &Path) -> Vec<(String, String)> {
     let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .filter(|e| is_config(&e.file_name().to_string_lossy()))
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
@@ -262,6 +267,9 @@ fn examples_validate(label: &str) {
         "provider",
         "resources/cloudtrail_ingestion_state",
         "data-sources/cloudtrail_event_data_store",
+        "actions/cloudtrail_start_ingestion",
+        "actions/cloudtrail_stop_ingestion",
+        "list-resources/cloudtrail_ingestion_state",
         "quickstart",
         COMPOSITION,
     ] {
@@ -271,8 +279,17 @@ fn examples_validate(label: &str) {
         );
     }
     for dir in dirs {
+        // Actions and list resources need Terraform 1.14, an import by identity Terraform or
+        // OpenTofu 1.12.
+        let newest = dir.starts_with("actions") || dir.starts_with("list-resources");
+        if newest && !ACTION_CLIENTS.contains(&label) {
+            continue;
+        }
         let wd = Workdir::new(label, client.clone());
-        let files = tf_files(&root().join("examples").join(&dir));
+        let mut files = tf_files(&root().join("examples").join(&dir));
+        if !IDENTITY_CLIENTS.contains(&label) {
+            files.retain(|(name, _)| name != "import-by-identity.tf");
+        }
         if dir == Path::new(COMPOSITION) {
             for (name, text) in &files {
                 wd.write(name, text);
@@ -308,7 +325,13 @@ fn examples_validate(label: &str) {
                 run.text()
             );
         }
-        let run = wd.run(&["validate", "-no-color"]);
+        let query = files.iter().any(|(name, _)| name.ends_with(".tfquery.hcl"));
+        let validate: &[&str] = if query {
+            &["validate", "-query", "-no-color"]
+        } else {
+            &["validate", "-no-color"]
+        };
+        let run = wd.run(validate);
         assert_eq!(
             run.code,
             0,

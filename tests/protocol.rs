@@ -109,10 +109,28 @@ async fn mtls_rpcs_and_shutdown() {
         .unwrap()
         .into_inner();
     assert_eq!(meta.resources[0].type_name, "cloudtrail_ingestion_state");
-    client
+    let mut actions: Vec<_> = meta.actions.iter().map(|a| a.type_name.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(
+        actions,
+        ["cloudtrail_start_ingestion", "cloudtrail_stop_ingestion"]
+    );
+    assert_eq!(
+        meta.list_resources[0].type_name,
+        "cloudtrail_ingestion_state"
+    );
+    // The identity every Terraform ≥ 1.12 asks for after the schema: { arn }, required for import.
+    let identities = client
         .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
+    let identity = &identities.identity_schemas["cloudtrail_ingestion_state"];
+    assert_eq!(identity.version, 0);
+    assert_eq!(identity.identity_attributes.len(), 1);
+    let arn = &identity.identity_attributes[0];
+    assert_eq!((arn.name.as_str(), arn.required_for_import), ("arn", true));
+    assert_eq!(arn.r#type, b"\"string\"");
 
     // A bad ARN: an error diagnostic at the attribute, naming the value and the rule.
     let ty = resource_type();
