@@ -10,7 +10,8 @@ mod support;
 mod aws_mocks {
     mod conflicts;
     mod destroy;
-    mod errors;
+    pub(crate) mod errors;
+    mod newest;
     mod pacing;
     mod plan_checks;
     mod status;

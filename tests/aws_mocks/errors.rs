@@ -34,7 +34,7 @@ const GET_ERRORS: &[(&str, &str)] = &[
     ("ExpiredTokenException", "Expired AWS credentials"),
 ];
 
-const START_STOP_ERRORS: &[(&str, &str)] = &[
+pub(crate) const START_STOP_ERRORS: &[(&str, &str)] = &[
     (
         "EventDataStoreARNInvalidException",
         "Invalid event data store ARN",
