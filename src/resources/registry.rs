@@ -202,5 +202,15 @@ mod tests {
         names[resources..].sort_unstable();
         assert!(names[..resources].windows(2).all(|w| w[0] != w[1]));
         assert!(names[resources..].windows(2).all(|w| w[0] != w[1]));
+        assert!(ACTIONS.iter().all(|a| a.type_name().starts_with("cloudtrail_")));
+    }
+
+    /// Terraform reads list results through the managed resource of the same name's identity.
+    #[test]
+    fn every_list_resource_lists_a_resource_with_an_identity() {
+        for l in LIST_RESOURCES {
+            let r = resource(l.type_name()).expect("a resource of the same name");
+            assert!(r.identity_schema().is_some(), "{}", l.type_name());
+        }
     }
 }
