@@ -511,3 +511,115 @@ async fn configure_validate_and_unconfigured_operations() {
         "{resp:?}"
     );
 }
+
+/// The newest RPCs over the real socket: a stored identity is upgraded (version 0 as it is, a
+/// newer version refused); an unknown action type is a diagnostic, not a gRPC error; an invoke
+/// stream ends with one completion carrying the action's diagnostics; an unknown list type and a
+/// list before the provider is configured end their streams with a diagnostic.
+#[tokio::test]
+async fn identity_upgrade_actions_and_lists_over_the_wire() {
+    let plugin = spawn(None, "6");
+    let channel = connect(&plugin, None).await.unwrap();
+    let mut client = ProviderClient::new(channel);
+    let arn = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/x";
+    let upgrade = |version| pb::upgrade_resource_identity::Request {
+        type_name: "cloudtrail_ingestion_state".into(),
+        version,
+        raw_identity: Some(pb::RawState {
+            json: format!(r#"{{"arn":"{arn}"}}"#).into_bytes(),
+            flatmap: Default::default(),
+        }),
+    };
+    let resp = client
+        .upgrade_resource_identity(upgrade(0))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{resp:?}");
+    let data = resp.upgraded_identity.unwrap().identity_data.unwrap();
+    let id_ty = Type::Object([("arn".to_owned(), Type::String)].into_iter().collect());
+    let value = terraform_provider_cloudtrail::cty::msgpack::decode(&data.msgpack, &id_ty).unwrap();
+    assert_eq!(value.get("arn"), Some(&Value::string(arn)));
+    let resp = client
+        .upgrade_resource_identity(upgrade(1))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        resp.diagnostics[0].summary,
+        "Identity from a newer provider"
+    );
+
+    let resp = client
+        .validate_action_config(pb::validate_action_config::Request {
+            type_name: "cloudtrail_no_such_action".into(),
+            config: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        resp.diagnostics[0].summary, "Unknown action type",
+        "{resp:?}"
+    );
+
+    let action_ty = Provider::action("cloudtrail_start_ingestion")
+        .unwrap()
+        .schema()
+        .value_type();
+    let config = Value::Object(
+        [
+            ("event_data_store".to_owned(), Value::string(arn)),
+            ("wait".to_owned(), Value::Null),
+            ("timeout".to_owned(), Value::Null),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let mut events = client
+        .invoke_action(pb::invoke_action::Request {
+            action_type: "cloudtrail_start_ingestion".into(),
+            config: Some(dv(&config, &action_ty)),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut last = None;
+    while let Some(event) = events.message().await.unwrap() {
+        last = event.r#type;
+    }
+    // Not configured: the one completion says so.
+    let Some(pb::invoke_action::event::Type::Completed(done)) = last else {
+        panic!("no completion: {last:?}");
+    };
+    assert_eq!(done.diagnostics[0].summary, "Provider not configured");
+
+    for type_name in ["cloudtrail_no_such_list", "cloudtrail_ingestion_state"] {
+        let list_ty = Provider::list_resource("cloudtrail_ingestion_state")
+            .unwrap()
+            .schema()
+            .value_type();
+        let config = Value::Object(
+            [("name_prefix".to_owned(), Value::Null)]
+                .into_iter()
+                .collect(),
+        );
+        let mut events = client
+            .list_resource(pb::list_resource::Request {
+                type_name: type_name.into(),
+                config: Some(dv(&config, &list_ty)),
+                include_resource_object: false,
+                limit: 10,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let mut diagnostics = Vec::new();
+        while let Some(event) = events.message().await.unwrap() {
+            assert!(event.identity.is_none(), "{event:?}");
+            diagnostics.extend(event.diagnostic);
+        }
+        assert_eq!(diagnostics.len(), 1, "{type_name}: {diagnostics:?}");
+    }
+}

@@ -202,7 +202,11 @@ mod tests {
         names[resources..].sort_unstable();
         assert!(names[..resources].windows(2).all(|w| w[0] != w[1]));
         assert!(names[resources..].windows(2).all(|w| w[0] != w[1]));
-        assert!(ACTIONS.iter().all(|a| a.type_name().starts_with("cloudtrail_")));
+        assert!(
+            ACTIONS
+                .iter()
+                .all(|a| a.type_name().starts_with("cloudtrail_"))
+        );
     }
 
     /// Terraform reads list results through the managed resource of the same name's identity.
