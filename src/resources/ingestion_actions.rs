@@ -25,32 +25,26 @@ model! {
     }
 }
 
-pub struct StartIngestion;
-pub struct StopIngestion;
+/// Both actions: `START` picks which.
+pub struct IngestionAction<const START: bool>;
 
-impl Action for StartIngestion {
-    const TYPE_NAME: &'static str = "cloudtrail_start_ingestion";
+pub type StartIngestion = IngestionAction<true>;
+pub type StopIngestion = IngestionAction<false>;
+
+impl<const START: bool> Action for IngestionAction<START> {
+    const TYPE_NAME: &'static str = if START {
+        "cloudtrail_start_ingestion"
+    } else {
+        "cloudtrail_stop_ingestion"
+    };
     fn schema() -> Schema {
-        schema(true)
+        schema(START)
     }
     fn validate(config: &Value) -> Diagnostics {
         validate(config)
     }
     async fn invoke(&self, ctx: &Ctx, config: Value, progress: Progress) -> Diagnostics {
-        invoke(ctx, &config, true, progress).await
-    }
-}
-
-impl Action for StopIngestion {
-    const TYPE_NAME: &'static str = "cloudtrail_stop_ingestion";
-    fn schema() -> Schema {
-        schema(false)
-    }
-    fn validate(config: &Value) -> Diagnostics {
-        validate(config)
-    }
-    async fn invoke(&self, ctx: &Ctx, config: Value, progress: Progress) -> Diagnostics {
-        invoke(ctx, &config, false, progress).await
+        invoke(ctx, &config, START, progress).await
     }
 }
 

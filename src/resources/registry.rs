@@ -8,7 +8,7 @@ use std::pin::Pin;
 use crate::cty::Value;
 use crate::diagnostics::Diagnostics;
 use crate::resources::event_data_store::EventDataStore;
-use crate::resources::ingestion_actions::{StartIngestion, StopIngestion};
+use crate::resources::ingestion_actions::IngestionAction;
 use crate::resources::ingestion_state::IngestionState;
 use crate::resources::ingestion_state_list::IngestionStateList;
 use crate::resources::{
@@ -19,7 +19,7 @@ use crate::schema::{IdentitySchema, Schema};
 
 pub static RESOURCES: &[&dyn AnyResource] = &[&IngestionState];
 pub static DATA_SOURCES: &[&dyn AnyDataSource] = &[&EventDataStore];
-pub static ACTIONS: &[&dyn AnyAction] = &[&StartIngestion, &StopIngestion];
+pub static ACTIONS: &[&dyn AnyAction] = &[&IngestionAction::<true>, &IngestionAction::<false>];
 pub static LIST_RESOURCES: &[&dyn AnyListResource] = &[&IngestionStateList];
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
