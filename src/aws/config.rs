@@ -159,8 +159,6 @@ pub enum PlanChecks {
 }
 
 impl PlanChecks {
-    pub const NAMES: [&'static str; 3] = ["warn", "error", "off"];
-
     pub fn parse(text: &str) -> Option<PlanChecks> {
         match text {
             "warn" => Some(PlanChecks::Warn),

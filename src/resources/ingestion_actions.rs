@@ -25,11 +25,8 @@ model! {
     }
 }
 
-/// Both actions: `START` picks which.
+/// Both actions: `START` picks which (`cloudtrail_start_ingestion` or `cloudtrail_stop_ingestion`).
 pub struct IngestionAction<const START: bool>;
-
-pub type StartIngestion = IngestionAction<true>;
-pub type StopIngestion = IngestionAction<false>;
 
 impl<const START: bool> Action for IngestionAction<START> {
     const TYPE_NAME: &'static str = if START {

@@ -298,7 +298,7 @@ fn timed_out(goal: &Goal<'_>, progress: &Learned) -> Diagnostic {
 }
 
 /// A store in a status from which ingestion cannot be started or stopped.
-pub fn unusable_status(goal: &Goal<'_>, status: &Status) -> Diagnostic {
+fn unusable_status(goal: &Goal<'_>, status: &Status) -> Diagnostic {
     unusable_status_at(goal.store, status, goal.ingesting, goal.path.clone())
 }
 
