@@ -97,15 +97,19 @@ impl Provider {
             return Diagnostics::new();
         }
         match ProviderConfig::from_value(config) {
-            Ok(cfg) => {
-                let clients = cfg.load().await;
-                tracing::debug!(
-                    region = clients.default_region().unwrap_or(""),
-                    "provider configured"
-                );
-                *self.aws.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(clients));
-                Diagnostics::new()
-            }
+            Ok(cfg) => match cfg.load().await {
+                Ok(configured) => {
+                    let clients = configured.clients;
+                    tracing::debug!(
+                        region = clients.default_region().unwrap_or(""),
+                        "provider configured"
+                    );
+                    *self.aws.write().unwrap_or_else(PoisonError::into_inner) =
+                        Some(Arc::new(clients));
+                    configured.warnings
+                }
+                Err(d) => d,
+            },
             Err(d) => d,
         }
     }

@@ -48,7 +48,10 @@ fn attach_with(label: &str) {
     cloudtrail = { source = "cloudtrail-lake/cloudtrail" }
   }
 }
-provider "cloudtrail" { region = "us-east-1" }
+provider "cloudtrail" {
+  region                      = "us-east-1"
+  skip_credentials_validation = true
+}
 resource "cloudtrail_ingestion_state" "x" {
   event_data_store = "reattached-store"
 }

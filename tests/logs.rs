@@ -49,6 +49,7 @@ provider "cloudtrail" {{
   secret_key  = "{secret_key}"
   token       = "{token}"
   max_retries = 2
+  skip_credentials_validation = true
   endpoints {{
     cloudtrail = "{endpoint}"
   }}

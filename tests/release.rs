@@ -150,6 +150,7 @@ provider "cloudtrail" {{
   region     = "us-east-1"
   access_key = "test"
   secret_key = "test"
+  skip_credentials_validation = true
   endpoints {{
     cloudtrail = "http://127.0.0.1:9"
   }}

@@ -269,6 +269,7 @@ provider "cloudtrail" {{
   secret_key  = "{SECRET_KEY}"
   token       = "{SESSION_TOKEN}"
   max_retries = 1
+  skip_credentials_validation = true
   endpoints {{
     cloudtrail = "{endpoint}"
   }}

@@ -53,6 +53,7 @@ def provider_block(label, endpoint):
         checks = '  plan_checks = "off"\n' if label == "ours-plan-off" else ""
         return (
             'provider "cloudtrail" {\n  region = "us-east-1"\n' + checks +
+            "  skip_credentials_validation = true\n" +
             f'  endpoints {{\n    cloudtrail = "{endpoint}"\n  }}\n}}\n'
         )
     if label == "go-aws-3.39":

@@ -27,6 +27,8 @@ variable "cloudtrail_endpoint" {
 
 provider "cloudtrail" {
   region = var.region
+  # An emulator answers CloudTrail only; against AWS the credentials are checked with STS.
+  skip_credentials_validation = var.cloudtrail_endpoint != null
   endpoints {
     cloudtrail = var.cloudtrail_endpoint
   }

@@ -33,9 +33,12 @@ pub struct AwsClients {
 }
 
 impl AwsClients {
-    /// Clients for the provider block's SDK configuration.
-    pub fn new(sdk: &SdkConfig) -> Self {
-        Self::from_conf(aws_sdk_cloudtrail::Config::from(sdk))
+    /// Clients for the provider block's SDK configuration, with CloudTrail's own endpoint (the
+    /// SDK configuration carries none, so STS and the others keep theirs).
+    pub fn new(sdk: &SdkConfig, endpoint: Option<String>) -> Self {
+        let mut conf = aws_sdk_cloudtrail::config::Builder::from(sdk);
+        conf.set_endpoint_url(endpoint);
+        Self::from_conf(conf.build())
     }
 
     /// Clients derived from `base`, which may lack a region (each client sets its own).

@@ -316,6 +316,8 @@ provider "cloudtrail" {{
   access_key = "test"
   secret_key = "test"
   max_retries = 2
+  # LocalEmu has no STS; the STS tests (tests/sts.rs) turn this back on against moto.
+  skip_credentials_validation = true
 {extra}
   endpoints {{
     cloudtrail = "{endpoint}"

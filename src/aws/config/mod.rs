@@ -1,0 +1,770 @@
+//! The `provider "cloudtrail"` block: its parsed form, and the SDK configuration, HTTP client and
+//! credentials chain it yields. Configuring makes no AWS call and needs no credentials; files it
+//! names (CA bundle, token file) are checked here so a mistake points at its attribute.
+
+mod parse;
+pub mod schema;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::ProvideRegion;
+use aws_config::retry::RetryConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_runtime::env_config::file::{
+    EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
+};
+use aws_sdk_cloudtrail::config::{Credentials, Region};
+use aws_types::SdkConfig;
+
+pub use parse::WebIdentityBlock;
+pub use schema::schema;
+
+use super::clients::AwsClients;
+use super::credentials::{self, AccountRules, AssumeRole, StsTarget};
+use super::http::{HttpSettings, ProviderHttpClient, ProxySettings, read_ca_bundle};
+use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
+
+/// Environment variables as a lookup, so tests can pass their own (setting real ones would race
+/// with the other tests of the process).
+pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// hashicorp/aws's default for `max_retries`, which it passes to the SDK as maximum attempts.
+pub const DEFAULT_MAX_RETRIES: u32 = 25;
+
+/// What a plan does with its read of the store (the provider block's `plan_checks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanChecks {
+    /// Read, and report what apply would fail on as a warning: a plan never fails on the remote
+    /// store, so the plan that precedes `destroy` goes through for a deleted store.
+    #[default]
+    Warn,
+    /// Read, and fail the plan on what apply would surely fail on.
+    Error,
+    /// No AWS call at plan.
+    Off,
+}
+
+impl PlanChecks {
+    pub fn parse(text: &str) -> Option<PlanChecks> {
+        match text {
+            "warn" => Some(PlanChecks::Warn),
+            "error" => Some(PlanChecks::Error),
+            "off" => Some(PlanChecks::Off),
+            _ => None,
+        }
+    }
+}
+
+/// The provider block, parsed. No `Debug`: it holds secrets.
+#[derive(Default)]
+pub struct ProviderConfig {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub token: Option<String>,
+    pub shared_config_files: Vec<String>,
+    pub shared_credentials_files: Vec<String>,
+    pub max_retries: Option<u32>,
+    /// The block's `retry_mode`, when set.
+    pub retry_mode: Option<String>,
+    pub adaptive_retries: bool,
+    pub plan_checks: PlanChecks,
+    pub assume_roles: Vec<AssumeRole>,
+    pub web_identity: Option<WebIdentityBlock>,
+    pub cloudtrail_endpoint: Option<String>,
+    pub sts_endpoint: Option<String>,
+    pub sts_region: Option<String>,
+    pub allowed_account_ids: Vec<String>,
+    pub forbidden_account_ids: Vec<String>,
+    pub custom_ca_bundle: Option<String>,
+    /// `Some("")` is a deliberate empty value (`https_proxy = ""` turns the fallback off).
+    pub http_proxy: Option<String>,
+    pub https_proxy: Option<String>,
+    pub no_proxy: Option<String>,
+    pub insecure: bool,
+    pub use_fips_endpoint: bool,
+    pub use_dualstack_endpoint: bool,
+    pub skip_credentials_validation: bool,
+    pub skip_requesting_account_id: bool,
+    pub skip_metadata_api_check: Option<bool>,
+    pub ec2_metadata_service_endpoint: Option<String>,
+    pub ec2_metadata_service_endpoint_mode: Option<String>,
+}
+
+/// The outcome of configuring: the clients, and warnings for the person (insecure TLS, proxy
+/// fallbacks).
+pub struct Configured {
+    pub clients: AwsClients,
+    pub warnings: Diagnostics,
+}
+
+impl ProviderConfig {
+    /// Builds the SDK configuration and the clients from the process environment. Makes no
+    /// network call: region comes from the block, the environment or the profile (never
+    /// instance metadata), credentials resolve at first use.
+    pub async fn load(&self) -> Result<Configured, Diagnostics> {
+        let env = |name: &str| std::env::var(name).ok();
+        let (sdk, warnings) = self.sdk_config_checked(&env).await?;
+        Ok(Configured {
+            clients: AwsClients::new(&sdk, self.cloudtrail_endpoint_url(&env))
+                .with_plan_checks(self.plan_checks),
+            warnings,
+        })
+    }
+
+    /// The profile the provider uses: the block's, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`
+    /// (which the Rust SDK ignores but the AWS CLI and the hashicorp/aws provider honour).
+    pub fn profile_name(&self, env: Env<'_>) -> Option<String> {
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
+        self.profile
+            .clone()
+            .or_else(|| var("AWS_PROFILE"))
+            .or_else(|| var("AWS_DEFAULT_PROFILE"))
+    }
+
+    /// Retries as the hashicorp/aws provider makes them: it hands `max_retries` to the AWS SDK
+    /// for Go as the maximum number of *attempts* (its docs equate it with `AWS_MAX_ATTEMPTS`),
+    /// default 25. Without `max_retries`, `AWS_MAX_ATTEMPTS` applies, then 25; 0 and 1 both mean
+    /// a single attempt. `retry_mode` likewise falls back to `AWS_RETRY_MODE`, then standard.
+    pub fn retry_config(&self, env: Env<'_>) -> RetryConfig {
+        let attempts = self
+            .max_retries
+            .or_else(|| env("AWS_MAX_ATTEMPTS").and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(DEFAULT_MAX_RETRIES)
+            .max(1);
+        let adaptive = self.adaptive_retries
+            || (self.retry_mode.is_none()
+                && env("AWS_RETRY_MODE")
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("adaptive")));
+        let retry = if adaptive {
+            RetryConfig::adaptive()
+        } else {
+            RetryConfig::standard()
+        };
+        retry.with_max_attempts(attempts)
+    }
+
+    /// Each service's own endpoint: the block's, else `AWS_ENDPOINT_URL_<SERVICE>`, else
+    /// `AWS_ENDPOINT_URL`. Never set loader-wide, where every client (STS's too) would inherit it.
+    fn endpoint_url(block: Option<&String>, service_var: &str, env: Env<'_>) -> Option<String> {
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
+        block
+            .cloned()
+            .or_else(|| var(service_var))
+            .or_else(|| var("AWS_ENDPOINT_URL"))
+    }
+
+    pub fn cloudtrail_endpoint_url(&self, env: Env<'_>) -> Option<String> {
+        Self::endpoint_url(
+            self.cloudtrail_endpoint.as_ref(),
+            "AWS_ENDPOINT_URL_CLOUDTRAIL",
+            env,
+        )
+    }
+
+    fn sts_target(&self, sdk_region: Option<&Region>, env: Env<'_>) -> StsTarget {
+        StsTarget {
+            region: self
+                .sts_region
+                .clone()
+                .map(Region::new)
+                .or_else(|| sdk_region.cloned())
+                .unwrap_or_else(|| Region::from_static("us-east-1")),
+            endpoint: Self::endpoint_url(self.sts_endpoint.as_ref(), "AWS_ENDPOINT_URL_STS", env),
+        }
+    }
+
+    /// Proxies as hashicorp/aws takes them: each block value wins over its variable, and
+    /// `http_proxy` serves https:// too while no https proxy is set at all.
+    fn proxy_settings(&self, env: Env<'_>, warnings: &mut Diagnostics) -> ProxySettings {
+        let var = |upper: &str, lower: &str| {
+            env(upper)
+                .filter(|v| !v.is_empty())
+                .or_else(|| env(lower).filter(|v| !v.is_empty()))
+        };
+        let http = match &self.http_proxy {
+            Some(v) => Some(v.clone()).filter(|v| !v.is_empty()),
+            None => var("HTTP_PROXY", "http_proxy"),
+        };
+        let mut https = match &self.https_proxy {
+            Some(v) => Some(v.clone()).filter(|v| !v.is_empty()),
+            None => var("HTTPS_PROXY", "https_proxy"),
+        };
+        if https.is_none()
+            && self.https_proxy.is_none()
+            && let (Some(block_http), Some(_)) = (&self.http_proxy, &http)
+        {
+            https = Some(block_http.clone());
+            warnings.push(
+                Diagnostic::warning(
+                    "Missing HTTPS proxy",
+                    format!(
+                        "https_proxy is not set, so https:// requests also use http_proxy \
+                         ({block_http}), as hashicorp/aws does. Set https_proxy (\"\" for no \
+                         proxy) to say so explicitly."
+                    ),
+                )
+                .at(attr_path(&["http_proxy"])),
+            );
+        }
+        let no_proxy = match &self.no_proxy {
+            Some(v) => Some(v.clone()),
+            None => var("NO_PROXY", "no_proxy"),
+        };
+        ProxySettings {
+            http,
+            https,
+            no_proxy,
+        }
+    }
+
+    /// Checks what can only be checked with the environment and the files it names, then builds
+    /// the SDK configuration. Errors point at the attribute (or the variable) to fix.
+    pub async fn sdk_config_checked(
+        &self,
+        env: Env<'_>,
+    ) -> Result<(SdkConfig, Diagnostics), Diagnostics> {
+        let mut warnings = Diagnostics::new();
+        let mut errors = Diagnostics::new();
+        let profile = self.profile_name(env);
+        let files = self.profile_files();
+        // The CA bundle: the block's, else AWS_CA_BUNDLE, else the profile's ca_bundle. It
+        // replaces the system's roots, as in hashicorp/aws.
+        let bundle_source = match &self.custom_ca_bundle {
+            Some(path) => Some((expand_home(path), Some(attr_path(&["custom_ca_bundle"])))),
+            None => match env("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
+                Some(path) => Some((expand_home(&path), None)),
+                None => profile_ca_bundle(profile.as_deref(), files.as_ref())
+                    .await
+                    .map(|p| (expand_home(&p), None)),
+            },
+        };
+        let ca_bundle = match bundle_source {
+            None => None,
+            Some((path, at)) => match read_ca_bundle(&path) {
+                Ok(b) => Some(b),
+                Err(why) => {
+                    let name = if at.is_some() {
+                        "custom_ca_bundle"
+                    } else if self.custom_ca_bundle.is_none()
+                        && env("AWS_CA_BUNDLE").is_some_and(|v| !v.is_empty())
+                    {
+                        "AWS_CA_BUNDLE"
+                    } else {
+                        "ca_bundle in the profile"
+                    };
+                    errors.push(
+                        Diagnostic::error(
+                            "Unusable CA bundle",
+                            format!(
+                                "{name}: {why}. It must name a readable PEM file of CA \
+                                 certificates."
+                            ),
+                        )
+                        .at_opt(at),
+                    );
+                    None
+                }
+            },
+        };
+        if self.insecure {
+            warnings.push(
+                Diagnostic::warning(
+                    "TLS verification is off",
+                    "insecure = true: the certificates of AWS endpoints are not verified, so \
+                     anyone on the network path can read and change this provider's AWS \
+                     traffic. Use it only against test emulators.",
+                )
+                .at(attr_path(&["insecure"])),
+            );
+        }
+        let http = ProviderHttpClient::new(HttpSettings {
+            ca_bundle,
+            insecure: self.insecure,
+            proxy: self.proxy_settings(env, &mut warnings),
+        });
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http.clone());
+        if let Some(p) = &profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(files) = &files {
+            loader = loader.profile_files(files.clone());
+        }
+        let region = match &self.region {
+            Some(r) => Some(Region::new(r.clone())),
+            None => match env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .filter(|r| !r.is_empty())
+            {
+                Some(r) => Some(Region::new(r)),
+                None => {
+                    // The profile's region comes from the same files as its credentials.
+                    let mut from_profile =
+                        aws_config::profile::ProfileFileRegionProvider::builder();
+                    if let Some(p) = &profile {
+                        from_profile = from_profile.profile_name(p);
+                    }
+                    if let Some(files) = files.clone() {
+                        from_profile = from_profile.profile_files(files);
+                    }
+                    ProvideRegion::region(&from_profile.build()).await
+                }
+            },
+        };
+        // Set even when None: left alone, the SDK would ask instance metadata (a network call).
+        loader = loader.region(region.clone());
+        if self.use_fips_endpoint {
+            loader = loader.use_fips(true);
+        }
+        if self.use_dualstack_endpoint {
+            loader = loader.use_dual_stack(true);
+        }
+        let retry = self.retry_config(env);
+        loader = loader.retry_config(retry.clone());
+        let static_keys = match (&self.access_key, &self.secret_key) {
+            (Some(ak), Some(sk)) => Some(SharedCredentialsProvider::new(Credentials::new(
+                ak.clone(),
+                sk.clone(),
+                self.token.clone(),
+                None,
+                "provider-block",
+            ))),
+            _ => None,
+        };
+        if let Some(keys) = &static_keys {
+            loader = loader.credentials_provider(keys.clone());
+        } else {
+            loader = loader.credentials_provider(self.default_chain(
+                &http,
+                region.clone(),
+                profile.as_deref(),
+                files.clone(),
+                &retry,
+                env,
+                &mut errors,
+            ));
+        }
+        let sdk = loader.load().await;
+        let sts = self.sts_target(sdk.region(), env);
+
+        // hashicorp/aws's order: keys in the block, then a web identity (block, or environment
+        // without static keys there), then the default chain; roles are assumed on top.
+        let web_identity = match (&self.web_identity, &static_keys) {
+            (Some(block), _) => match block.resolve(env) {
+                Ok(w) => Some(w),
+                Err(d) => {
+                    errors.push(d);
+                    None
+                }
+            },
+            (None, None)
+                if env("AWS_ACCESS_KEY_ID").is_none_or(|v| v.is_empty())
+                    && env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some_and(|v| !v.is_empty()) =>
+            {
+                match WebIdentityBlock::default().resolve(env) {
+                    Ok(w) => Some(w),
+                    Err(d) => {
+                        errors.push(d);
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        if let Some(w) = &web_identity
+            && let credentials::TokenSource::File(path) = &w.token
+            && let Err(e) = std::fs::metadata(path)
+        {
+            let (name, at) = match &self.web_identity {
+                Some(b) if b.token.is_some() => (
+                    "web_identity_token_file",
+                    Some(attr_path(&[
+                        "assume_role_with_web_identity",
+                        "web_identity_token_file",
+                    ])),
+                ),
+                _ => ("AWS_WEB_IDENTITY_TOKEN_FILE", None),
+            };
+            errors.push(
+                Diagnostic::error(
+                    "Unreadable web identity token file",
+                    format!(
+                        "{name} names {path:?}, which cannot be read: {e}. In CI, check that the \
+                         job requests an OIDC token and writes it there before Terraform runs."
+                    ),
+                )
+                .at_opt(at),
+            );
+        }
+        if errors.has_errors() {
+            return Err(errors);
+        }
+        let base_credentials = match web_identity {
+            Some(w) => Some(credentials::web_identity(&sdk, &sts, w)),
+            None => sdk.credentials_provider(),
+        };
+        let Some(mut chain) = base_credentials else {
+            return Ok((sdk, warnings));
+        };
+        if !self.assume_roles.is_empty() {
+            chain = credentials::assume_role_chain(&sdk, &sts, chain, &self.assume_roles);
+        }
+        let rules = AccountRules {
+            allowed: self.allowed_account_ids.clone(),
+            forbidden: self.forbidden_account_ids.clone(),
+            validate: !self.skip_credentials_validation,
+        };
+        chain = credentials::guarded(&sdk, &sts, chain, rules);
+        Ok((
+            sdk.into_builder().credentials_provider(chain).build(),
+            warnings,
+        ))
+    }
+
+    /// The SDK's configuration from `env`, for tests that check what it holds.
+    pub async fn sdk_config(&self, env: Env<'_>) -> SdkConfig {
+        match self.sdk_config_checked(env).await {
+            Ok((sdk, _)) => sdk,
+            Err(d) => panic!("configuration refused: {d:?}"),
+        }
+    }
+
+    /// The SDK's chain (environment, profile, container, instance metadata) with hashicorp/aws's
+    /// switches for instance metadata. Web identity from the environment is handled above, so
+    /// its STS call goes to the STS endpoint configured here.
+    #[allow(clippy::too_many_arguments)]
+    fn default_chain(
+        &self,
+        http: &ProviderHttpClient,
+        region: Option<Region>,
+        profile: Option<&str>,
+        files: Option<ProfileFiles>,
+        retry: &RetryConfig,
+        env: Env<'_>,
+        errors: &mut Diagnostics,
+    ) -> aws_config::meta::credentials::CredentialsProviderChain {
+        use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+        use aws_config::meta::credentials::CredentialsProviderChain;
+        use aws_config::provider_config::ProviderConfig as SdkProviderConfig;
+
+        let pc = SdkProviderConfig::without_region()
+            .with_region(region)
+            .with_http_client(http.clone())
+            .with_retry_config(retry.clone());
+        let mut from_profile =
+            aws_config::profile::ProfileFileCredentialsProvider::builder().configure(&pc);
+        if let Some(p) = profile {
+            from_profile = from_profile.profile_name(p);
+        }
+        if let Some(files) = files {
+            from_profile = from_profile.profile_files(files);
+        }
+        let mut chain = CredentialsProviderChain::first_try(
+            "Environment",
+            EnvironmentVariableCredentialsProvider::new(),
+        )
+        .or_else("Profile", from_profile.build())
+        .or_else(
+            "EcsContainer",
+            aws_config::ecs::EcsCredentialsProvider::builder()
+                .configure(&pc)
+                .build(),
+        );
+        let imds_disabled = self.skip_metadata_api_check.unwrap_or_else(|| {
+            env("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        });
+        if !imds_disabled {
+            let mut imds = aws_config::imds::Client::builder().configure(&pc);
+            if let Some(url) = &self.ec2_metadata_service_endpoint {
+                match imds.endpoint(url) {
+                    Ok(b) => imds = b,
+                    Err(e) => {
+                        errors.push(
+                            Diagnostic::error(
+                                "Invalid ec2_metadata_service_endpoint",
+                                format!("ec2_metadata_service_endpoint {url:?}: {e}"),
+                            )
+                            .at(attr_path(&["ec2_metadata_service_endpoint"])),
+                        );
+                        imds = aws_config::imds::Client::builder().configure(&pc);
+                    }
+                }
+            }
+            if let Some(mode) = &self.ec2_metadata_service_endpoint_mode {
+                let mode = if mode.eq_ignore_ascii_case("ipv6") {
+                    aws_config::imds::client::EndpointMode::IpV6
+                } else {
+                    aws_config::imds::client::EndpointMode::IpV4
+                };
+                imds = imds.endpoint_mode(mode);
+            }
+            chain = chain.or_else(
+                "Ec2InstanceMetadata",
+                aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                    .configure(&pc)
+                    .imds_client(imds.build())
+                    .build(),
+            );
+        }
+        chain
+    }
+
+    fn profile_files(&self) -> Option<ProfileFiles> {
+        if self.shared_config_files.is_empty() && self.shared_credentials_files.is_empty() {
+            return None;
+        }
+        let mut files = ProfileFiles::builder()
+            .include_default_config_file(self.shared_config_files.is_empty())
+            .include_default_credentials_file(self.shared_credentials_files.is_empty());
+        for f in &self.shared_config_files {
+            files = files.with_file(ProfileFileKind::Config, expand_home(f));
+        }
+        for f in &self.shared_credentials_files {
+            files = files.with_file(ProfileFileKind::Credentials, expand_home(f));
+        }
+        Some(files.build())
+    }
+}
+
+/// `ca_bundle` of the selected profile, if the shared config files have one.
+async fn profile_ca_bundle(profile: Option<&str>, files: Option<&ProfileFiles>) -> Option<String> {
+    let fs = aws_types::os_shim_internal::Fs::real();
+    let env = aws_types::os_shim_internal::Env::real();
+    let default_files = ProfileFiles::default();
+    let set = aws_config::profile::load(
+        &fs,
+        &env,
+        files.unwrap_or(&default_files),
+        profile.map(|p| std::borrow::Cow::Owned(p.to_owned())),
+    )
+    .await
+    .ok()?;
+    set.get("ca_bundle")
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+fn expand_home(path: &str) -> String {
+    let home = std::env::var("HOME").or_else(|_| std::env::var("USERPROFILE"));
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use std::time::Duration;
+
+    use aws_config::retry::RetryMode;
+    use crate::cty::Value;
+    use crate::diagnostics::attr_path;
+    use aws_sdk_cloudtrail::config::ProvideCredentials;
+
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Sync + use<> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn profile_comes_from_the_block_then_aws_profile_then_aws_default_profile() {
+        let cfg = ProviderConfig::default();
+        let both = env_of(&[("AWS_PROFILE", "one"), ("AWS_DEFAULT_PROFILE", "two")]);
+        assert_eq!(cfg.profile_name(&both).as_deref(), Some("one"));
+        let default_only = env_of(&[("AWS_PROFILE", ""), ("AWS_DEFAULT_PROFILE", "two")]);
+        assert_eq!(cfg.profile_name(&default_only).as_deref(), Some("two"));
+        assert_eq!(cfg.profile_name(&env_of(&[])), None);
+        let block = ProviderConfig {
+            profile: Some("block".into()),
+            ..ProviderConfig::default()
+        };
+        assert_eq!(block.profile_name(&both).as_deref(), Some("block"));
+    }
+
+    /// Shared files with two profiles, each with its own region and keys.
+    fn profiles() -> (tempfile::TempDir, ProviderConfig) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let config = dir.path().join("config");
+        let credentials = dir.path().join("credentials");
+        let write = |path: &std::path::Path, text: &str| {
+            std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+        };
+        write(
+            &config,
+            "[profile audit]\nregion = eu-west-3\n[profile other]\nregion = ap-south-1\n",
+        );
+        write(
+            &credentials,
+            "[audit]\naws_access_key_id = AKIDAUDIT\naws_secret_access_key = \
+             s1\n[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s2\n",
+        );
+        let cfg = ProviderConfig {
+            shared_config_files: vec![config.display().to_string()],
+            shared_credentials_files: vec![credentials.display().to_string()],
+            skip_credentials_validation: true,
+            ..ProviderConfig::default()
+        };
+        (dir, cfg)
+    }
+
+    #[tokio::test]
+    async fn aws_default_profile_selects_region_and_credentials() {
+        let (_dir, cfg) = profiles();
+        let sdk = cfg
+            .sdk_config(&env_of(&[("AWS_DEFAULT_PROFILE", "audit")]))
+            .await;
+        assert_eq!(sdk.region().map(Region::as_ref), Some("eu-west-3"));
+        // The SDK's chain reads the real AWS_ACCESS_KEY_ID first; only check keys without it.
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            let provider = sdk
+                .credentials_provider()
+                .unwrap_or_else(|| panic!("no credentials provider"));
+            let creds = provider
+                .provide_credentials()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(creds.access_key_id(), "AKIDAUDIT");
+        }
+        let sdk = cfg
+            .sdk_config(&env_of(&[
+                ("AWS_PROFILE", "other"),
+                ("AWS_DEFAULT_PROFILE", "audit"),
+            ]))
+            .await;
+        assert_eq!(sdk.region().map(Region::as_ref), Some("ap-south-1"));
+    }
+
+    #[tokio::test]
+    async fn region_comes_from_the_block_then_the_environment_then_the_profile() {
+        let (_dir, mut cfg) = profiles();
+        let env = env_of(&[
+            ("AWS_DEFAULT_PROFILE", "audit"),
+            ("AWS_REGION", "us-west-2"),
+        ]);
+        assert_eq!(
+            cfg.sdk_config(&env).await.region().map(Region::as_ref),
+            Some("us-west-2")
+        );
+        cfg.region = Some("ca-central-1".into());
+        assert_eq!(
+            cfg.sdk_config(&env).await.region().map(Region::as_ref),
+            Some("ca-central-1")
+        );
+    }
+
+    #[test]
+    fn max_retries_is_the_number_of_attempts_as_in_hashicorp_aws() {
+        let none = env_of(&[]);
+        let attempts = |cfg: &ProviderConfig, env: Env<'_>| cfg.retry_config(env).max_attempts();
+        let with = |n: u32| ProviderConfig {
+            max_retries: Some(n),
+            ..ProviderConfig::default()
+        };
+        assert_eq!(attempts(&ProviderConfig::default(), &none), 25);
+        assert_eq!(attempts(&with(5), &none), 5);
+        assert_eq!(attempts(&with(1), &none), 1);
+        assert_eq!(
+            attempts(&with(0), &none),
+            1,
+            "0 means no retry, not no attempt"
+        );
+        let env = env_of(&[("AWS_MAX_ATTEMPTS", "7")]);
+        assert_eq!(attempts(&ProviderConfig::default(), &env), 7);
+        assert_eq!(attempts(&with(3), &env), 3, "the block wins");
+    }
+
+    #[test]
+    fn retry_mode_is_standard_or_adaptive() {
+        let parse = |mode: &str| {
+            ProviderConfig::from_value(&crate::resources::object([(
+                "retry_mode",
+                Value::string(mode),
+            )]))
+        };
+        let none = env_of(&[]);
+        let adaptive_env = env_of(&[("AWS_RETRY_MODE", "adaptive")]);
+        let standard = parse("standard").unwrap_or_else(|_| panic!("standard"));
+        let adaptive = parse("adaptive").unwrap_or_else(|_| panic!("adaptive"));
+        assert_eq!(standard.retry_config(&none).mode(), RetryMode::Standard);
+        assert_eq!(adaptive.retry_config(&none).mode(), RetryMode::Adaptive);
+        assert_eq!(
+            standard.retry_config(&adaptive_env).mode(),
+            RetryMode::Standard,
+            "the block wins over AWS_RETRY_MODE"
+        );
+        assert_eq!(
+            ProviderConfig::default().retry_config(&adaptive_env).mode(),
+            RetryMode::Adaptive
+        );
+        let Err(diags) = parse("fast") else {
+            panic!("retry_mode \"fast\" accepted")
+        };
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.path == Some(attr_path(&["retry_mode"]))),
+            "{diags:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_clients_get_the_retry_settings() {
+        let (_dir, mut cfg) = profiles();
+        cfg.region = Some("us-east-1".into());
+        cfg.max_retries = Some(4);
+        cfg.adaptive_retries = true;
+        cfg.retry_mode = Some("adaptive".into());
+        let sdk = cfg.sdk_config(&env_of(&[])).await;
+        let clients = AwsClients::new(&sdk, None);
+        let (client, region) = clients.client(None).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(region, "us-east-1");
+        let retry = client
+            .config()
+            .retry_config()
+            .unwrap_or_else(|| panic!("no retry config"));
+        assert_eq!(
+            (retry.max_attempts(), retry.mode()),
+            (4, RetryMode::Adaptive)
+        );
+    }
+
+    /// `max_retries = 2` against a CloudTrail that keeps throttling: two attempts reach it.
+    #[tokio::test]
+    async fn max_retries_bounds_the_attempts_on_the_wire() {
+        use aws_sdk_cloudtrail::Client;
+        use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+        let throttled = mock!(Client::get_event_data_store)
+            .sequence()
+            .http_status(
+                400,
+                Some(r#"{"__type":"ThrottlingException","message":"slow down"}"#.to_owned()),
+            )
+            .repeatedly()
+            .build();
+        let cfg = ProviderConfig {
+            max_retries: Some(2),
+            ..ProviderConfig::default()
+        };
+        let retry = cfg
+            .retry_config(&env_of(&[]))
+            .with_initial_backoff(Duration::from_millis(1));
+        let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&throttled], |b| b
+            .retry_config(retry.clone()));
+        let result = client
+            .get_event_data_store()
+            .event_data_store("abc")
+            .send()
+            .await;
+        assert!(result.is_err());
+        assert_eq!(throttled.num_calls(), 2);
+    }
+}

@@ -1,0 +1,501 @@
+//! The one HTTP client of a provider process, shared by every AWS SDK client (CloudTrail, STS,
+//! SSO, instance metadata): hyper 1 and rustls 0.23 on the plugin server's crypto provider, the
+//! proxy chosen per request, and a trust store built on the first https:// connection only.
+//!
+//! Why not the SDK's default client: it cannot skip verification (`insecure`), it loads the
+//! system roots when the client is built even if every endpoint is http://, and its aws-lc
+//! provider seeds aws-lc's CPU-jitter generator on the first handshake (~30 ms of CPU per process,
+//! BENCHMARKS.md). Everything here is hyper-util's and rustls' own parts, wired together.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use http::Uri;
+use http::header::PROXY_AUTHORIZATION;
+use hyper::rt::{Read, ReadBufCursor, Write};
+use hyper_rustls::MaybeHttpsStream;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector as TcpConnector};
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::net::TcpStream;
+use tower::Service;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// (connect, read) timeouts of a connector.
+type Timeouts = (Option<Duration>, Option<Duration>);
+
+/// Proxy URLs and exclusions, the provider block's values already merged with the environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxySettings {
+    pub http: Option<String>,
+    pub https: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+/// A CA bundle read at configure: its path (for messages) and its certificates.
+#[derive(Clone, Debug)]
+pub struct CaBundle {
+    pub path: String,
+    pub certs: Vec<CertificateDer<'static>>,
+}
+
+/// Everything the HTTP client needs from the provider block.
+#[derive(Clone, Debug, Default)]
+pub struct HttpSettings {
+    pub ca_bundle: Option<CaBundle>,
+    pub insecure: bool,
+    pub proxy: ProxySettings,
+}
+
+/// The client. Cloning shares it: one pool, one trust store per process.
+#[derive(Clone)]
+pub struct ProviderHttpClient {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    settings: HttpSettings,
+    proxy: Matcher,
+    tls: OnceLock<Result<Arc<ClientConfig>, String>>,
+    /// One hyper client per distinct (connect, read) timeout pair the SDK asks for.
+    connectors: Mutex<HashMap<Timeouts, SharedHttpConnector>>,
+}
+
+impl fmt::Debug for ProviderHttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderHttpClient")
+            .field("insecure", &self.shared.settings.insecure)
+            .field("proxy", &self.shared.settings.proxy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderHttpClient {
+    /// Builds nothing that costs: no file is read, no socket opened, no trust store loaded.
+    pub fn new(settings: HttpSettings) -> Self {
+        let mut proxy = Matcher::builder();
+        if let Some(url) = &settings.proxy.http {
+            proxy = proxy.http(url.clone());
+        }
+        if let Some(url) = &settings.proxy.https {
+            proxy = proxy.https(url.clone());
+        }
+        if let Some(list) = &settings.proxy.no_proxy {
+            proxy = proxy.no(list.clone());
+        }
+        ProviderHttpClient {
+            shared: Arc::new(Shared {
+                proxy: proxy.build(),
+                settings,
+                tls: OnceLock::new(),
+                connectors: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn shared(&self) -> SharedHttpClient {
+        SharedHttpClient::new(self.clone())
+    }
+
+    /// Whether the trust store has been built (tests check it stays unbuilt for http://).
+    pub fn tls_loaded(&self) -> bool {
+        self.shared.tls.get().is_some()
+    }
+}
+
+impl Shared {
+    fn tls_config(&self) -> Result<Arc<ClientConfig>, String> {
+        self.tls.get_or_init(|| self.build_tls()).clone()
+    }
+
+    fn build_tls(&self) -> Result<Arc<ClientConfig>, String> {
+        let provider = crate::plugin::tls::provider();
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("TLS setup failed: {e}"))?;
+        let config = if self.settings.insecure {
+            tracing::warn!("insecure = true: TLS certificates of AWS endpoints are not verified");
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+                .with_no_client_auth()
+        } else {
+            let mut roots = RootCertStore::empty();
+            let native = rustls_native_certs::load_native_certs();
+            let (system, _) = roots.add_parsable_certificates(native.certs);
+            let mut bundle = 0;
+            if let Some(ca) = &self.settings.ca_bundle {
+                (bundle, _) = roots.add_parsable_certificates(ca.certs.iter().cloned());
+            }
+            tracing::debug!(system, bundle, "TLS trust store loaded");
+            if roots.is_empty() {
+                return Err("no trusted CA certificate: the system has none and no \
+                            custom_ca_bundle is set"
+                    .to_owned());
+            }
+            builder.with_root_certificates(roots).with_no_client_auth()
+        };
+        Ok(Arc::new(config))
+    }
+}
+
+impl HttpClient for ProviderHttpClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        let key = (settings.connect_timeout(), settings.read_timeout());
+        let mut map = self
+            .shared
+            .connectors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.entry(key)
+            .or_insert_with(|| {
+                let mut tcp = TcpConnector::new();
+                tcp.enforce_http(false);
+                tcp.set_nodelay(true);
+                tcp.set_connect_timeout(key.0);
+                let connector = Connector {
+                    tcp,
+                    shared: self.shared.clone(),
+                };
+                SharedHttpConnector::new(Adapter {
+                    client: Client::builder(TokioExecutor::new()).build(connector),
+                    read_timeout: key.1,
+                    shared: self.shared.clone(),
+                })
+            })
+            .clone()
+    }
+}
+
+/// The SDK's view of one hyper client: requests in, responses or classified errors out.
+struct Adapter {
+    client: Client<Connector, SdkBody>,
+    read_timeout: Option<Duration>,
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Adapter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Adapter").finish_non_exhaustive()
+    }
+}
+
+impl HttpConnector for Adapter {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let mut request = match request.try_into_http1x() {
+            Ok(r) => r,
+            Err(e) => return HttpConnectorFuture::ready(Err(ConnectorError::user(e.into()))),
+        };
+        let uri = request.uri().clone();
+        // A plain-http request through a proxy carries the proxy's credentials itself; an https one
+        // gives them to the CONNECT (the connector's business).
+        if uri.scheme() == Some(&http::uri::Scheme::HTTP)
+            && let Some(auth) = self
+                .shared
+                .proxy
+                .intercept(&uri)
+                .and_then(|i| i.basic_auth().cloned())
+        {
+            request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
+        }
+        let send = self.client.request(request);
+        let read_timeout = self.read_timeout;
+        HttpConnectorFuture::new(async move {
+            let sent = match read_timeout {
+                Some(limit) => match tokio::time::timeout(limit, send).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return Err(ConnectorError::timeout(
+                            format!("no response from {} within {limit:?}", endpoint(&uri)).into(),
+                        ));
+                    }
+                },
+                None => send.await,
+            };
+            match sent {
+                Ok(response) => HttpResponse::try_from(response.map(SdkBody::from_body_1_x))
+                    .map_err(|e| ConnectorError::other(e.into(), None)),
+                Err(e) => Err(classify(&uri, e)),
+            }
+        })
+    }
+}
+
+/// `scheme://host:port` of a request, what a person calls the endpoint.
+fn endpoint(uri: &Uri) -> String {
+    format!(
+        "{}://{}",
+        uri.scheme_str().unwrap_or("https"),
+        uri.authority().map_or("", |a| a.as_str())
+    )
+}
+
+/// A certificate the client would not trust: not retried (it will not fix itself), and worded
+/// for the person who has to fix it.
+#[derive(Debug)]
+pub struct UntrustedCertificate {
+    pub endpoint: String,
+    pub reason: String,
+}
+
+impl fmt::Display for UntrustedCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the TLS certificate of {} is not trusted ({}). If a proxy or a private CA signs it, \
+             set custom_ca_bundle in the provider block (or AWS_CA_BUNDLE, or ca_bundle in the \
+             profile) to that CA's PEM file",
+            self.endpoint, self.reason
+        )
+    }
+}
+
+impl std::error::Error for UntrustedCertificate {}
+
+/// The TLS trust store could not be built (no roots at all).
+#[derive(Debug)]
+pub struct TlsSetupFailed(pub String);
+
+impl fmt::Display for TlsSetupFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TlsSetupFailed {}
+
+fn classify(uri: &Uri, error: hyper_util::client::legacy::Error) -> ConnectorError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    let mut io = error.is_connect();
+    while let Some(e) = source {
+        if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref::<rustls::Error>()
+        {
+            return ConnectorError::other(
+                Box::new(UntrustedCertificate {
+                    endpoint: endpoint(uri),
+                    reason: format!("{reason:?}"),
+                }),
+                None,
+            );
+        }
+        if let Some(setup) = e.downcast_ref::<TlsSetupFailed>() {
+            return ConnectorError::other(Box::new(TlsSetupFailed(setup.0.clone())), None);
+        }
+        if let Some(ioe) = e.downcast_ref::<std::io::Error>() {
+            if ioe.kind() == std::io::ErrorKind::TimedOut {
+                return ConnectorError::timeout(error.into());
+            }
+            io = true;
+            // io::Error::source skips its payload, where rustls puts its error.
+            source = ioe.get_ref().map(|p| p as &(dyn std::error::Error + 'static));
+            continue;
+        }
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && (h.is_closed() || h.is_canceled() || h.is_incomplete_message())
+        {
+            io = true;
+        }
+        source = e.source();
+    }
+    if io {
+        ConnectorError::io(error.into())
+    } else {
+        ConnectorError::other(error.into(), None)
+    }
+}
+
+/// TCP, through the proxy the matcher picks, then TLS for https:// (the trust store is built on
+/// the first such connection).
+#[derive(Clone)]
+struct Connector {
+    tcp: TcpConnector,
+    shared: Arc<Shared>,
+}
+
+impl Service<Uri> for Connector {
+    type Response = MaybeHttpsStream<Tcp>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.tcp.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        let mut tcp = self.tcp.clone();
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
+            let intercept = shared.proxy.intercept(&uri);
+            let stream = match (intercept, https) {
+                (None, _) => Tcp {
+                    io: tcp.call(uri.clone()).await?,
+                    proxied: false,
+                },
+                (Some(proxy), true) => {
+                    let mut tunnel = Tunnel::new(proxy.uri().clone(), tcp);
+                    if let Some(auth) = proxy.basic_auth() {
+                        tunnel = tunnel.with_auth(auth.clone());
+                    }
+                    tracing::debug!(proxy = %endpoint(proxy.uri()), target = %endpoint(&uri), "CONNECT");
+                    Tcp {
+                        io: tunnel.call(uri.clone()).await?,
+                        proxied: false,
+                    }
+                }
+                (Some(proxy), false) => {
+                    tracing::debug!(proxy = %endpoint(proxy.uri()), target = %endpoint(&uri), "via proxy");
+                    Tcp {
+                        io: tcp.call(proxy.uri().clone()).await?,
+                        proxied: true,
+                    }
+                }
+            };
+            if !https {
+                return Ok(MaybeHttpsStream::Http(stream));
+            }
+            let config = shared.tls_config().map_err(TlsSetupFailed)?;
+            let host = uri.host().unwrap_or_default();
+            // IPv6 literals come bracketed in URIs, not in server names.
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let name = ServerName::try_from(host.to_owned())
+                .map_err(|e| format!("invalid TLS server name {host:?}: {e}"))?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, TokioIo::new(stream))
+                .await?;
+            Ok(MaybeHttpsStream::Https(TokioIo::new(tls)))
+        })
+    }
+}
+
+/// A TCP connection that knows whether it goes to a forwarding proxy, so hyper writes
+/// absolute-form request targets on it.
+struct Tcp {
+    io: TokioIo<TcpStream>,
+    proxied: bool,
+}
+
+impl Connection for Tcp {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.proxied)
+    }
+}
+
+impl Read for Tcp {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_read(cx, buf)
+    }
+}
+
+impl Write for Tcp {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
+}
+
+/// `insecure = true`: any certificate is accepted, but the handshake's signatures are still
+/// checked against it (a man in the middle must at least present a key it holds).
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Reads a PEM file of CA certificates; the error says what is wrong with it.
+pub fn read_ca_bundle(path: &str) -> Result<CaBundle, String> {
+    use rustls::pki_types::pem::PemObject;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path:?}: {e}"))?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{path:?} is not a PEM file of certificates: {e}"))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "{path:?} holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")"
+        ));
+    }
+    Ok(CaBundle {
+        path: path.to_owned(),
+        certs,
+    })
+}
