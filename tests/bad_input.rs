@@ -599,17 +599,35 @@ fn cases() -> Vec<(String, Call, &'static str)> {
         "NaN is not a valid number",
     ));
     let ety = &attrs(&pty)["endpoints"];
-    let aty = &attrs(&pty)["assume_role"];
-    for (name, value, phrase) in [
+    let Type::List(aty) = &attrs(&pty)["assume_role"] else {
+        panic!("assume_role is a list of blocks")
+    };
+    let aty = aty.as_ref();
+    let wty = &attrs(&pty)["assume_role_with_web_identity"];
+    let role = |set: &[(&str, Value)]| {
+        object(
+            &pty,
+            &[("assume_role", Value::List(vec![object(aty, set)]))],
+        )
+    };
+    let good_role = (
+        "role_arn",
+        Value::string("arn:aws:iam::123456789012:role/r"),
+    );
+    let strings = |items: &[&str]| Value::Set(items.iter().map(|s| Value::string(*s)).collect());
+    // (name, value, phrase, checked at validate too): files are only read at configure.
+    for (name, value, phrase, at_validate) in [
         (
             "retry_mode",
             object(&pty, &[("retry_mode", Value::string("fast"))]),
             "\"standard\" or \"adaptive\"",
+            true,
         ),
         (
             "plan_checks",
             object(&pty, &[("plan_checks", Value::string("strict"))]),
             "plan_checks must be \"warn\", \"error\" or \"off\", got \"strict\"",
+            true,
         ),
         (
             "endpoint scheme",
@@ -620,44 +638,197 @@ fn cases() -> Vec<(String, Call, &'static str)> {
                     object(ety, &[("cloudtrail", Value::string("ftp://127.0.0.1"))]),
                 )],
             ),
-            "http:// or https:// URL",
+            "endpoints.cloudtrail must be an http:// or https:// URL",
+            true,
+        ),
+        (
+            "sts endpoint without a scheme",
+            object(
+                &pty,
+                &[(
+                    "endpoints",
+                    object(ety, &[("sts", Value::string("127.0.0.1:5000"))]),
+                )],
+            ),
+            "endpoints.sts must be an http:// or https:// URL",
+            true,
         ),
         (
             "access_key alone",
             object(&pty, &[("access_key", Value::string("AKIAEXAMPLE"))]),
             "secret_key is not set",
+            true,
         ),
         (
             "assume_role without role_arn",
-            object(&pty, &[("assume_role", object(aty, &[]))]),
-            "assume_role needs role_arn",
+            role(&[]),
+            "assume_role[0].role_arn is required",
+            true,
+        ),
+        (
+            "assume_role with a role_arn that is no ARN",
+            role(&[("role_arn", Value::string("not-an-arn"))]),
+            "assume_role[0].role_arn must be the ARN of an IAM role, arn:<partition>:iam::<12-digit account>:role/<name>, such as arn:aws:iam::123456789012:role/deploy; got \"not-an-arn\"",
+            true,
+        ),
+        (
+            "assume_role with a user ARN",
+            role(&[(
+                "role_arn",
+                Value::string("arn:aws:iam::123456789012:user/me"),
+            )]),
+            "must be the ARN of an IAM role",
+            true,
         ),
         (
             "assume_role duration",
+            role(&[good_role.clone(), ("duration", Value::string("1s"))]),
+            "from 15m to 12h, got \"1s\"",
+            true,
+        ),
+        (
+            "assume_role policy that is not JSON",
+            role(&[good_role.clone(), ("policy", Value::string("{not json"))]),
+            "assume_role[0].policy must be an IAM policy in JSON",
+            true,
+        ),
+        (
+            "assume_role policy_arns with a role ARN",
+            role(&[
+                good_role.clone(),
+                (
+                    "policy_arns",
+                    strings(&["arn:aws:iam::123456789012:role/r"]),
+                ),
+            ]),
+            "must be the ARN of a managed IAM policy",
+            true,
+        ),
+        (
+            "web identity role_arn that is no ARN",
             object(
                 &pty,
                 &[(
-                    "assume_role",
+                    "assume_role_with_web_identity",
                     object(
-                        aty,
+                        wty,
                         &[
-                            (
-                                "role_arn",
-                                Value::string("arn:aws:iam::123456789012:role/r"),
-                            ),
-                            ("duration", Value::string("1s")),
+                            ("role_arn", Value::string("arn:aws:iam::12:role/ci")),
+                            ("web_identity_token", Value::string("token")),
                         ],
                     ),
                 )],
             ),
-            "between 15m and 12h",
+            "assume_role_with_web_identity.role_arn must be the ARN of an IAM role",
+            true,
+        ),
+        (
+            "web identity token file missing",
+            object(
+                &pty,
+                &[(
+                    "assume_role_with_web_identity",
+                    object(
+                        wty,
+                        &[
+                            (
+                                "role_arn",
+                                Value::string("arn:aws:iam::123456789012:role/ci"),
+                            ),
+                            (
+                                "web_identity_token_file",
+                                Value::string("/nonexistent/oidc-token"),
+                            ),
+                        ],
+                    ),
+                )],
+            ),
+            "web_identity_token_file names \"/nonexistent/oidc-token\", which cannot be read",
+            false,
+        ),
+        (
+            "CA bundle file missing",
+            object(
+                &pty,
+                &[("custom_ca_bundle", Value::string("/nonexistent/ca.pem"))],
+            ),
+            "custom_ca_bundle: cannot read \"/nonexistent/ca.pem\"",
+            false,
+        ),
+        (
+            "CA bundle that holds no certificate",
+            object(
+                &pty,
+                &[("custom_ca_bundle", Value::string("/etc/hostname"))],
+            ),
+            "holds no PEM certificate",
+            false,
+        ),
+        (
+            "proxy URL that is no URL",
+            object(&pty, &[("https_proxy", Value::string("proxy corp 8080"))]),
+            "https_proxy must be an http:// or https:// URL",
+            true,
+        ),
+        (
+            "both account lists",
+            object(
+                &pty,
+                &[
+                    ("allowed_account_ids", strings(&["111111111111"])),
+                    ("forbidden_account_ids", strings(&["222222222222"])),
+                ],
+            ),
+            "Set allowed_account_ids or forbidden_account_ids, not both.",
+            true,
+        ),
+        (
+            "account ID that is not 12 digits",
+            object(&pty, &[("allowed_account_ids", strings(&["12345"]))]),
+            "must be a 12-digit AWS account ID, got \"12345\"",
+            true,
+        ),
+        (
+            "account rules with skip_requesting_account_id",
+            object(
+                &pty,
+                &[
+                    ("allowed_account_ids", strings(&["111111111111"])),
+                    ("skip_requesting_account_id", Value::Bool(true)),
+                ],
+            ),
+            "skip_requesting_account_id = true leaves",
+            true,
+        ),
+        (
+            "region that is no region",
+            object(&pty, &[("region", Value::string("moon-base"))]),
+            "region must be an AWS region name such as us-east-1, got \"moon-base\"",
+            true,
+        ),
+        (
+            "skip_metadata_api_check that is no boolean",
+            object(&pty, &[("skip_metadata_api_check", Value::string("maybe"))]),
+            "skip_metadata_api_check must be \"\", \"true\" or \"false\"",
+            true,
+        ),
+        (
+            "ec2_metadata_service_endpoint_mode",
+            object(
+                &pty,
+                &[("ec2_metadata_service_endpoint_mode", Value::string("IPv5"))],
+            ),
+            "must be \"IPv4\" or \"IPv6\"",
+            true,
         ),
     ] {
-        cases.push((
-            format!("provider {name} (validate)"),
-            Call::ValidateProvider(mp(&value, &pty)),
-            phrase,
-        ));
+        if at_validate {
+            cases.push((
+                format!("provider {name} (validate)"),
+                Call::ValidateProvider(mp(&value, &pty)),
+                phrase,
+            ));
+        }
         cases.push((
             format!("provider {name} (configure)"),
             Call::Configure(mp(&value, &pty)),

@@ -161,7 +161,9 @@ fn into_credentials(
     source: &'static str,
 ) -> Result<Credentials, CredentialsError> {
     let Some(c) = creds else {
-        return Err(CredentialsError::unhandled("STS answered without credentials"));
+        return Err(CredentialsError::unhandled(
+            "STS answered without credentials",
+        ));
     };
     let expiry = std::time::SystemTime::try_from(*c.expiration()).ok();
     Ok(Credentials::new(
@@ -403,9 +405,7 @@ impl AccountGuard {
             .await?;
         match outcome {
             Ok(_) => Ok(creds),
-            Err(not_allowed) => Err(CredentialsError::invalid_configuration(
-                not_allowed.clone(),
-            )),
+            Err(not_allowed) => Err(CredentialsError::invalid_configuration(not_allowed.clone())),
         }
     }
 }

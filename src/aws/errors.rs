@@ -23,6 +23,9 @@ pub enum ErrorKind {
     Access,
     /// Throttling after retries, 5xx, network and timeouts: may pass on its own.
     Transient,
+    /// The provider configuration cannot work (an untrusted certificate, a ruled-out account):
+    /// not about the store, and it never passes on its own, so even a `warn` plan fails on it.
+    Config,
 }
 
 /// A failed CloudTrail call.
@@ -209,7 +212,8 @@ where
         }
         _ => {
             let chain = error_chain(err);
-            let (kind, summary, advice) = classify_transport(&chain);
+            let (kind, summary, advice) =
+                classify_typed(err).unwrap_or_else(|| classify_transport(&chain));
             (
                 None,
                 kind,
@@ -261,11 +265,72 @@ fn unknown_code(status: u16) -> (ErrorKind, &'static str, &'static str) {
     }
 }
 
+/// Failures this provider's own parts raise (its HTTP client, its STS steps), found by type
+/// anywhere in the chain.
+fn classify_typed(
+    err: &(dyn std::error::Error + 'static),
+) -> Option<(ErrorKind, &'static str, &'static str)> {
+    use super::credentials::{AccountNotAllowed, StsFailure};
+    use super::http::{TlsSetupFailed, UntrustedCertificate};
+    let mut source = Some(err);
+    while let Some(e) = source {
+        if e.is::<UntrustedCertificate>() {
+            return Some((
+                ErrorKind::Config,
+                "TLS certificate not trusted",
+                "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
+                 AWS_CA_BUNDLE), or fix endpoints / the proxy settings if this is not the \
+                 endpoint you meant.",
+            ));
+        }
+        if e.is::<TlsSetupFailed>() {
+            return Some((
+                ErrorKind::Config,
+                "No trusted CA certificates",
+                "Install the system's CA certificates, or set custom_ca_bundle.",
+            ));
+        }
+        if e.is::<AccountNotAllowed>() {
+            return Some((
+                ErrorKind::Config,
+                "AWS account not allowed",
+                "Use credentials of an allowed account, or change allowed_account_ids / \
+                 forbidden_account_ids.",
+            ));
+        }
+        if let Some(sts) = e.downcast_ref::<StsFailure>() {
+            let kind = if sts.transient {
+                ErrorKind::Transient
+            } else {
+                ErrorKind::Access
+            };
+            let (summary, advice) = match sts.operation {
+                "GetCallerIdentity" => (
+                    "AWS credentials rejected by STS",
+                    "sts:GetCallerIdentity checks the credentials before the first CloudTrail \
+                     call. Check the credentials, endpoints.sts / AWS_ENDPOINT_URL_STS and \
+                     sts_region, or set skip_credentials_validation = true for an endpoint \
+                     without STS.",
+                ),
+                _ => (
+                    "Could not assume the IAM role",
+                    "Check role_arn, the role's trust policy (it must trust the credentials \
+                     that assume it, and external_id or the OIDC token's audience and subject), \
+                     endpoints.sts / AWS_ENDPOINT_URL_STS and sts_region.",
+                ),
+            };
+            return Some((kind, summary, advice));
+        }
+        source = e.source();
+    }
+    None
+}
+
 /// The SDK reports failures before a response (credentials, connection, timeouts) as an error
 /// chain of text; these words are stable across SDK versions.
 fn classify_transport(chain: &str) -> (ErrorKind, &'static str, &'static str) {
     let lower = chain.to_ascii_lowercase();
-    if lower.contains("credential") || lower.contains("identity") {
+    if lower.contains("credential") || lower.contains("identity") || lower.contains("sts ") {
         (
             ErrorKind::Access,
             "No valid AWS credentials",

@@ -123,6 +123,21 @@ impl ProviderHttpClient {
 }
 
 impl Shared {
+    /// The proxy for `uri`, if any. As in Go's net/http (and so hashicorp/aws), `localhost` and
+    /// loopback addresses never go through a proxy: an emulator on this machine stays reachable
+    /// when a CI runner sets HTTPS_PROXY for everything else.
+    fn proxy_for(&self, uri: &Uri) -> Option<hyper_util::client::proxy::matcher::Intercept> {
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            return None;
+        }
+        self.proxy.intercept(uri)
+    }
+
     fn tls_config(&self) -> Result<Arc<ClientConfig>, String> {
         self.tls.get_or_init(|| self.build_tls()).clone()
     }
@@ -215,8 +230,7 @@ impl HttpConnector for Adapter {
         if uri.scheme() == Some(&http::uri::Scheme::HTTP)
             && let Some(auth) = self
                 .shared
-                .proxy
-                .intercept(&uri)
+                .proxy_for(&uri)
                 .and_then(|i| i.basic_auth().cloned())
         {
             request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
@@ -291,8 +305,7 @@ fn classify(uri: &Uri, error: hyper_util::client::legacy::Error) -> ConnectorErr
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     let mut io = error.is_connect();
     while let Some(e) = source {
-        if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref::<rustls::Error>()
-        {
+        if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref::<rustls::Error>() {
             return ConnectorError::other(
                 Box::new(UntrustedCertificate {
                     endpoint: endpoint(uri),
@@ -310,7 +323,9 @@ fn classify(uri: &Uri, error: hyper_util::client::legacy::Error) -> ConnectorErr
             }
             io = true;
             // io::Error::source skips its payload, where rustls puts its error.
-            source = ioe.get_ref().map(|p| p as &(dyn std::error::Error + 'static));
+            source = ioe
+                .get_ref()
+                .map(|p| p as &(dyn std::error::Error + 'static));
             continue;
         }
         if let Some(h) = e.downcast_ref::<hyper::Error>()
@@ -349,7 +364,7 @@ impl Service<Uri> for Connector {
         let shared = self.shared.clone();
         Box::pin(async move {
             let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
-            let intercept = shared.proxy.intercept(&uri);
+            let intercept = shared.proxy_for(&uri);
             let stream = match (intercept, https) {
                 (None, _) => Tcp {
                     io: tcp.call(uri.clone()).await?,

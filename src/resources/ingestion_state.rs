@@ -521,6 +521,7 @@ async fn check_at_plan(
     if !aws.plan_checks_enabled() {
         return (diags, seen);
     }
+    let mut config_error = None;
     let lookup = match aws.store(store, Some(store_path())) {
         Ok(api) => {
             tokio::select! {
@@ -549,6 +550,11 @@ async fn check_at_plan(
             ));
         }
         Err(e) if e.kind == ErrorKind::Service => diags.push(e.diagnostic),
+        Err(e) if e.kind == ErrorKind::Config => {
+            // The same for every resource, and never passes on its own: one error, no more calls.
+            aws.disable_plan_checks();
+            config_error = Some(e.diagnostic);
+        }
         Err(e) => {
             // Without credentials or network every other resource would wait for the same
             // failure: one warning is enough, the apply makes the call again and reports it.
@@ -583,6 +589,9 @@ async fn check_at_plan(
                 );
             }
         }
+    }
+    if let Some(d) = config_error {
+        diags.push(d);
     }
     (diags, seen)
 }

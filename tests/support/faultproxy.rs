@@ -1,9 +1,10 @@
-//! A fault-injecting HTTP/1.1 proxy on 127.0.0.1 in front of LocalEmu, for the fault tests.
-//! It speaks just enough HTTP for the AWS SDK's awsJson1_1 requests: it reads each request,
-//! picks the operation from `X-Amz-Target`, and either answers with an injected fault or forwards
-//! the request upstream and relays (optionally rewrites) the answer. It runs on its own runtime
-//! thread so synchronous tests can drive real clients meanwhile. Use as `support::faultproxy`
-//! (`mod support;`).
+//! A fault-injecting, recording HTTP/1.1 proxy on 127.0.0.1 in front of LocalEmu or moto, for the
+//! fault and STS tests. It speaks just enough HTTP for the AWS SDK's requests: it reads each
+//! request, picks the operation from `X-Amz-Target` (awsJson) or the form's `Action=` (STS's query
+//! protocol), records who signed it, and either answers with an injected fault or forwards the
+//! request upstream and relays (optionally rewrites) the answer. [`FaultProxy::start_tls`] makes it
+//! terminate TLS with a certificate of a test CA ([`TestCa`]). It runs on its own runtime thread
+//! so synchronous tests can drive real clients meanwhile.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 
@@ -91,6 +92,67 @@ struct State {
     /// Faults injected per operation.
     injected: HashMap<String, u32>,
     log: Vec<(Instant, String, String)>,
+    requests: Vec<Seen>,
+    handshakes: u32,
+}
+
+/// One request as the proxy saw it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub op: String,
+    /// The access key ID from the SigV4 `Authorization` header (`None`: unsigned).
+    pub access_key: Option<String>,
+    /// The request body (STS's form parameters, CloudTrail's JSON).
+    pub body: String,
+}
+
+/// A certificate authority made for one test, and a server certificate it signed.
+pub struct TestCa {
+    pub ca_pem: String,
+    cert_der: Vec<u8>,
+    key_der: Vec<u8>,
+}
+
+impl TestCa {
+    /// A CA, and a certificate from it for `names` (DNS names or IP addresses).
+    pub fn new(names: &[&str]) -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, KeyUsagePurpose};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        ca_params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            "terraform-provider-cloudtrail test CA",
+        );
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let params =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .unwrap();
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        TestCa {
+            ca_pem: ca.pem(),
+            cert_der: cert.der().to_vec(),
+            key_der: key.serialize_der(),
+        }
+    }
+
+    fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(self.cert_der.clone())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
+            )
+            .unwrap();
+        tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config))
+    }
 }
 
 pub struct FaultProxy {
@@ -101,11 +163,21 @@ pub struct FaultProxy {
     /// `true` while the proxy is down: its port refuses connections and open ones are dropped.
     down: watch::Sender<bool>,
     runtime: Option<tokio::runtime::Runtime>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl FaultProxy {
     /// Starts a proxy to `upstream` (e.g. `http://127.0.0.1:4566`).
     pub fn start(upstream: &str) -> FaultProxy {
+        Self::start_with(upstream, None)
+    }
+
+    /// The same, serving https:// with a certificate from `ca` (its endpoint names 127.0.0.1).
+    pub fn start_tls(upstream: &str, ca: &TestCa) -> FaultProxy {
+        Self::start_with(upstream, Some(ca.acceptor()))
+    }
+
+    fn start_with(upstream: &str, tls: Option<tokio_rustls::TlsAcceptor>) -> FaultProxy {
         let upstream: SocketAddr = upstream
             .trim_start_matches("http://")
             .trim_end_matches('/')
@@ -119,13 +191,15 @@ impl FaultProxy {
         let listener = runtime.block_on(bind(0)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let (down, _) = watch::channel(false);
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let proxy = FaultProxy {
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: format!("{scheme}://127.0.0.1:{port}"),
             port,
             upstream,
             state: Arc::new(Mutex::new(State::default())),
             down,
             runtime: Some(runtime),
+            tls,
         };
         proxy.serve(listener);
         proxy
@@ -135,6 +209,7 @@ impl FaultProxy {
         let state = self.state.clone();
         let upstream = self.upstream;
         let mut down = self.down.subscribe();
+        let tls = self.tls.clone();
         self.rt().spawn(async move {
             loop {
                 let (stream, _) = tokio::select! {
@@ -146,10 +221,23 @@ impl FaultProxy {
                 };
                 let state = state.clone();
                 let mut conn_down = down.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
+                    let served = async {
+                        match tls {
+                            None => connection(stream, upstream, state).await,
+                            Some(acceptor) => {
+                                state.lock().unwrap().handshakes += 1;
+                                // A client that does not trust the certificate hangs up here.
+                                if let Ok(s) = acceptor.accept(stream).await {
+                                    connection(s, upstream, state).await;
+                                }
+                            }
+                        }
+                    };
                     tokio::select! {
                         _ = conn_down.wait_for(|d| *d) => {}
-                        _ = connection(stream, upstream, state) => {}
+                        _ = served => {}
                     }
                 });
             }
@@ -173,6 +261,21 @@ impl FaultProxy {
     /// Removes every rule: from now on everything passes through.
     pub fn clear(&self) {
         self.state.lock().unwrap().rules.clear();
+    }
+
+    /// Every request, in order.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// TLS handshakes started (https:// proxies only), trusted or not.
+    pub fn handshakes(&self) -> u32 {
+        self.state.lock().unwrap().handshakes
+    }
+
+    /// Requests in all.
+    pub fn total(&self) -> usize {
+        self.state.lock().unwrap().requests.len()
     }
 
     pub fn seen(&self, op: &str) -> u32 {
@@ -247,7 +350,7 @@ impl Request {
     }
 }
 
-async fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+async fn read_request<S: AsyncRead + Unpin>(reader: &mut BufReader<S>) -> Option<Request> {
     let mut line = String::new();
     if reader.read_line(&mut line).await.ok()? == 0 {
         return None;
@@ -310,14 +413,34 @@ fn decide(state: &Mutex<State>, op: &str) -> Option<Fault> {
     fault
 }
 
-async fn connection(stream: TcpStream, upstream: SocketAddr, state: Arc<Mutex<State>>) {
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    upstream: SocketAddr,
+    state: Arc<Mutex<State>>,
+) {
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_request(&mut reader).await {
+        let body = String::from_utf8_lossy(&req.body).into_owned();
         let op = req
             .header("x-amz-target")
             .and_then(|t| t.rsplit('.').next())
-            .unwrap_or("(none)")
-            .to_owned();
+            .map(str::to_owned)
+            .or_else(|| {
+                body.split('&')
+                    .find_map(|kv| kv.strip_prefix("Action="))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "(none)".to_owned());
+        let access_key = req
+            .header("authorization")
+            .and_then(|a| a.split("Credential=").nth(1))
+            .and_then(|c| c.split('/').next())
+            .map(str::to_owned);
+        state.lock().unwrap().requests.push(Seen {
+            op: op.clone(),
+            access_key,
+            body,
+        });
         let fault = decide(&state, &op);
         let response = match fault {
             Some(Fault::Error {

@@ -6,10 +6,12 @@
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod faultproxy;
+pub mod forwardproxy;
 pub mod fuzz_harness;
 pub mod grpc;
 pub mod localemu;
 pub mod mocks;
+pub mod moto;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -61,6 +63,20 @@ macro_rules! with_identity_clients {
 }
 #[allow(unused_imports)]
 pub(crate) use with_identity_clients;
+
+/// The newest Terraform and the newest OpenTofu, as `with_clients!`: for scenarios about the
+/// provider's own network and credentials code, which every client drives the same way.
+macro_rules! with_newest_clients {
+    ($callback:ident [$($pre:tt)*]) => {
+        $crate::support::$callback! {
+            [$($pre)*]
+            tofu_1_12 => "tofu-1.12",
+            terraform_1_15 => "terraform-1.15",
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use with_newest_clients;
 
 /// The clients with actions and list resources (Terraform ≥ 1.14; OpenTofu has neither).
 macro_rules! with_action_clients {

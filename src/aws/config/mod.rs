@@ -559,9 +559,9 @@ mod tests {
 
     use std::time::Duration;
 
-    use aws_config::retry::RetryMode;
     use crate::cty::Value;
     use crate::diagnostics::attr_path;
+    use aws_config::retry::RetryMode;
     use aws_sdk_cloudtrail::config::ProvideCredentials;
 
     use super::*;

@@ -121,7 +121,10 @@ impl<'a> Reader<'a> {
     fn policy_arns(&mut self, name: &str) -> Vec<String> {
         let arns = self.strings(name);
         for arn in &arns {
-            let account_ok = arn.split(':').nth(4).is_some_and(|a| a == "aws" || is_account_id(a));
+            let account_ok = arn
+                .split(':')
+                .nth(4)
+                .is_some_and(|a| a == "aws" || is_account_id(a));
             if !(arn_shape(arn, "iam", "policy/") && account_ok) {
                 let shown = self.shown(name);
                 self.error(
@@ -412,7 +415,8 @@ impl ProviderConfig {
             None | Some("standard") => {}
             Some("adaptive") => cfg.adaptive_retries = true,
             Some(other) => {
-                let text = format!("retry_mode must be \"standard\" or \"adaptive\", got {other:?}.");
+                let text =
+                    format!("retry_mode must be \"standard\" or \"adaptive\", got {other:?}.");
                 r.error("retry_mode", "Invalid retry_mode", text);
             }
         }
@@ -563,10 +567,7 @@ pub struct WebIdentityBlock {
 impl WebIdentityBlock {
     /// The web identity to assume, with `AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_FILE` and
     /// `AWS_ROLE_SESSION_NAME` filling what the block leaves out.
-    pub fn resolve(
-        &self,
-        env: super::Env<'_>,
-    ) -> Result<WebIdentity, Diagnostic> {
+    pub fn resolve(&self, env: super::Env<'_>) -> Result<WebIdentity, Diagnostic> {
         let var = |name: &str| env(name).filter(|v| !v.is_empty());
         let path = |name: &str| attr_path(&["assume_role_with_web_identity", name]);
         let role_arn = self.role_arn.clone().or_else(|| var("AWS_ROLE_ARN"));
@@ -635,10 +636,22 @@ mod tests {
 
     #[test]
     fn region_names_have_the_aws_shape() {
-        for ok in ["us-east-1", "us-gov-west-1", "eusc-de-east-1", "ap-southeast-7"] {
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "eusc-de-east-1",
+            "ap-southeast-7",
+        ] {
             assert!(is_region_name(ok), "{ok}");
         }
-        for bad in ["us-east", "useast1", "us-east-1x", "US-EAST-1", "local", "us--1"] {
+        for bad in [
+            "us-east",
+            "useast1",
+            "us-east-1x",
+            "US-EAST-1",
+            "local",
+            "us--1",
+        ] {
             assert!(!is_region_name(bad), "{bad}");
         }
     }
@@ -646,7 +659,10 @@ mod tests {
     #[test]
     fn role_arns_name_an_iam_role_in_an_account() {
         assert!(is_iam_arn("arn:aws:iam::123456789012:role/deploy", "role/"));
-        assert!(is_iam_arn("arn:aws-us-gov:iam::123456789012:role/a/b", "role/"));
+        assert!(is_iam_arn(
+            "arn:aws-us-gov:iam::123456789012:role/a/b",
+            "role/"
+        ));
         for bad in [
             "not-an-arn",
             "arn:aws:iam::123456789012:user/deploy",

@@ -172,9 +172,11 @@ fn assume_role_block() -> Block {
         "Assume an IAM role with sts:AssumeRole before calling CloudTrail. Several blocks chain: \
          each role is assumed with the credentials of the one before it, in order.",
     )
-    .attribute(Attribute::string("role_arn").optional().description(
-        "ARN of the IAM role to assume, e.g. `arn:aws:iam::123456789012:role/name`.",
-    ))
+    .attribute(
+        Attribute::string("role_arn").optional().description(
+            "ARN of the IAM role to assume, e.g. `arn:aws:iam::123456789012:role/name`.",
+        ),
+    )
     .attribute(Attribute::string("session_name").optional().description(
         "Session name recorded in CloudTrail for the assumed role (2 to 64 characters of \
          letters, digits and `+=,.@-`). Defaults to `terraform-provider-cloudtrail`.",
@@ -188,9 +190,11 @@ fn assume_role_block() -> Block {
         "Session length such as `1h` or `15m`, from 15 minutes to 12 hours. Defaults to STS's \
          default (1 hour).",
     ))
-    .attribute(Attribute::string("policy").optional().description(
-        "IAM policy JSON that further restricts the session's permissions.",
-    ))
+    .attribute(
+        Attribute::string("policy")
+            .optional()
+            .description("IAM policy JSON that further restricts the session's permissions."),
+    )
     .attribute(
         Attribute::typed("policy_arns", Type::set(Type::String))
             .optional()
@@ -204,9 +208,7 @@ fn assume_role_block() -> Block {
     .attribute(
         Attribute::typed("transitive_tag_keys", Type::set(Type::String))
             .optional()
-            .description(
-                "Keys of `tags` that pass on to roles assumed later in a chain of roles.",
-            ),
+            .description("Keys of `tags` that pass on to roles assumed later in a chain of roles."),
     )
     .attribute(Attribute::string("source_identity").optional().description(
         "Source identity recorded with the session (2 to 64 characters of letters, digits and \
@@ -221,9 +223,11 @@ fn web_identity_block() -> Block {
          `AWS_WEB_IDENTITY_TOKEN_FILE` (and `AWS_ROLE_SESSION_NAME`) do the same. `assume_role` \
          blocks, if any, start from these credentials.",
     )
-    .attribute(Attribute::string("role_arn").optional().description(
-        "ARN of the IAM role to assume. Defaults to `AWS_ROLE_ARN`.",
-    ))
+    .attribute(
+        Attribute::string("role_arn")
+            .optional()
+            .description("ARN of the IAM role to assume. Defaults to `AWS_ROLE_ARN`."),
+    )
     .attribute(Attribute::string("session_name").optional().description(
         "Session name (2 to 64 characters of letters, digits and `+=,.@-`). Defaults to \
          `AWS_ROLE_SESSION_NAME`, then `terraform-provider-cloudtrail`.",
@@ -246,9 +250,11 @@ fn web_identity_block() -> Block {
     .attribute(Attribute::string("duration").optional().description(
         "Session length such as `1h`, from 15 minutes to 12 hours. Defaults to STS's default.",
     ))
-    .attribute(Attribute::string("policy").optional().description(
-        "IAM policy JSON that further restricts the session's permissions.",
-    ))
+    .attribute(
+        Attribute::string("policy")
+            .optional()
+            .description("IAM policy JSON that further restricts the session's permissions."),
+    )
     .attribute(
         Attribute::typed("policy_arns", Type::set(Type::String))
             .optional()
