@@ -211,9 +211,15 @@ where
             )
         }
         _ => {
-            let chain = error_chain(err);
-            let (kind, summary, advice) =
-                classify_typed(err).unwrap_or_else(|| classify_transport(&chain));
+            // The provider's own errors say it all; the SDK's wrapping around them says nothing.
+            let (chain, (kind, summary, advice)) = match classify_typed(err) {
+                Some((own, class)) => (own, class),
+                None => {
+                    let chain = error_chain(err);
+                    let class = classify_transport(&chain);
+                    (chain, class)
+                }
+            };
             (
                 None,
                 kind,
@@ -269,33 +275,42 @@ fn unknown_code(status: u16) -> (ErrorKind, &'static str, &'static str) {
 /// anywhere in the chain.
 fn classify_typed(
     err: &(dyn std::error::Error + 'static),
-) -> Option<(ErrorKind, &'static str, &'static str)> {
+) -> Option<(String, (ErrorKind, &'static str, &'static str))> {
     use super::credentials::{AccountNotAllowed, StsFailure};
     use super::http::{TlsSetupFailed, UntrustedCertificate};
     let mut source = Some(err);
     while let Some(e) = source {
         if e.is::<UntrustedCertificate>() {
             return Some((
-                ErrorKind::Config,
-                "TLS certificate not trusted",
-                "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
+                e.to_string(),
+                (
+                    ErrorKind::Config,
+                    "TLS certificate not trusted",
+                    "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
                  AWS_CA_BUNDLE), or fix endpoints / the proxy settings if this is not the \
                  endpoint you meant.",
+                ),
             ));
         }
         if e.is::<TlsSetupFailed>() {
             return Some((
-                ErrorKind::Config,
-                "No trusted CA certificates",
-                "Install the system's CA certificates, or set custom_ca_bundle.",
+                e.to_string(),
+                (
+                    ErrorKind::Config,
+                    "No trusted CA certificates",
+                    "Install the system's CA certificates, or set custom_ca_bundle.",
+                ),
             ));
         }
         if e.is::<AccountNotAllowed>() {
             return Some((
-                ErrorKind::Config,
-                "AWS account not allowed",
-                "Use credentials of an allowed account, or change allowed_account_ids / \
+                e.to_string(),
+                (
+                    ErrorKind::Config,
+                    "AWS account not allowed",
+                    "Use credentials of an allowed account, or change allowed_account_ids / \
                  forbidden_account_ids.",
+                ),
             ));
         }
         if let Some(sts) = e.downcast_ref::<StsFailure>() {
@@ -319,7 +334,7 @@ fn classify_typed(
                      endpoints.sts / AWS_ENDPOINT_URL_STS and sts_region.",
                 ),
             };
-            return Some((kind, summary, advice));
+            return Some((e.to_string(), (kind, summary, advice)));
         }
         source = e.source();
     }

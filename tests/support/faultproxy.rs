@@ -26,6 +26,12 @@ pub enum Fault {
         code: &'static str,
         message: &'static str,
     },
+    /// Answers with a query-protocol (STS) XML error: this HTTP status, code and message.
+    QueryError {
+        status: u16,
+        code: &'static str,
+        message: &'static str,
+    },
     /// Waits, then forwards.
     Delay(Duration),
     /// Never answers (the connection stays open until the client gives up or the proxy stops).
@@ -448,6 +454,11 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
                 code,
                 message,
             }) => error_response(status, code, message),
+            Some(Fault::QueryError {
+                status,
+                code,
+                message,
+            }) => query_error_response(status, code, message),
             Some(Fault::Hang) => std::future::pending().await,
             Some(Fault::Reset) => return,
             Some(Fault::Delay(d)) => {
@@ -473,6 +484,17 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
             return;
         }
     }
+}
+
+fn query_error_response(status: u16, code: &str, message: &str) -> Vec<u8> {
+    let body = format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>injected-{code}</RequestId></ErrorResponse>"
+    );
+    format!(
+        "HTTP/1.1 {status} Error\r\nx-amzn-RequestId: injected-{code}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn error_response(status: u16, code: &str, message: &str) -> Vec<u8> {
