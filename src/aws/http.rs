@@ -335,10 +335,34 @@ fn classify(uri: &Uri, error: hyper_util::client::legacy::Error) -> ConnectorErr
         }
         source = e.source();
     }
+    // The endpoint goes into the message: "dns error" alone does not say which name failed.
+    let error = Box::new(AtEndpoint {
+        endpoint: endpoint(uri),
+        source: error.into(),
+    });
     if io {
-        ConnectorError::io(error.into())
+        ConnectorError::io(error)
     } else {
-        ConnectorError::other(error.into(), None)
+        ConnectorError::other(error, None)
+    }
+}
+
+/// A transport failure with the endpoint it happened at.
+#[derive(Debug)]
+struct AtEndpoint {
+    endpoint: String,
+    source: BoxError,
+}
+
+impl fmt::Display for AtEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.endpoint)
+    }
+}
+
+impl std::error::Error for AtEndpoint {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
     }
 }
 

@@ -135,10 +135,31 @@ async fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<String>>>) -> std::io::Res
     out += "Connection: close\r\n\r\n";
     upstream.write_all(out.as_bytes()).await?;
     upstream.write_all(&body).await?;
-    let mut answer = Vec::new();
-    upstream.read_to_end(&mut answer).await?;
+    // One answer, framed by its Content-Length: the upstream may keep its side open.
+    let mut up = BufReader::new(upstream);
+    let mut answer = String::new();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        if up.read_line(&mut h).await? == 0 {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        let end = h.trim_end().is_empty();
+        answer += &h;
+        if end {
+            break;
+        }
+    }
+    let mut body = vec![0; len];
+    up.read_exact(&mut body).await?;
     let client = reader.get_mut();
-    client.write_all(&answer).await?;
+    client.write_all(answer.as_bytes()).await?;
+    client.write_all(&body).await?;
     client.shutdown().await?;
     Ok(())
 }
