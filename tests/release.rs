@@ -218,3 +218,41 @@ fn release_artifacts_install_from_a_mirror_with_every_client() {
         install_and_plan(label, &mirror, &h1);
     }
 }
+
+/// The shipped binary's dependencies hold one HTTP/TLS stack: none of the legacy one that
+/// aws-config's default features pull in (hyper 0.14, rustls 0.21, h2 0.3), whose rustls-webpki
+/// 0.101 and h2 0.3 carry open RustSec advisories (RELIABILITY.md).
+#[test]
+fn the_shipped_binary_has_one_tls_stack() {
+    let tree = run(Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "--target",
+            "all",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR")));
+    let crates: Vec<&str> = tree.lines().map(str::trim).collect();
+    assert!(
+        crates.iter().any(|c| c.starts_with("rustls v0.23.")),
+        "no rustls 0.23 in:\n{tree}"
+    );
+    for legacy in [
+        "rustls v0.21.",
+        "hyper v0.14.",
+        "h2 v0.3.",
+        "rustls-webpki v0.101.",
+        "hyper-rustls v0.24.",
+        "ring v",
+    ] {
+        let found: Vec<&&str> = crates.iter().filter(|c| c.starts_with(legacy)).collect();
+        assert!(found.is_empty(), "legacy {legacy}: {found:?}");
+    }
+}

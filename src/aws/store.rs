@@ -134,10 +134,15 @@ impl<'a> Store<'a> {
         match tokio::time::timeout(CHECK_TIMEOUT + Duration::from_secs(1), call).await {
             Ok(result) => self.lookup(result),
             Err(_) => {
+                // The credentials come first (STS for a role, web identity or the account
+                // check), so the silence may be STS's: say both, and which endpoints.
                 let d = Diagnostic::error(
-                    "CloudTrail did not answer in time",
+                    "AWS did not answer in time",
                     format!(
-                        "GetEventDataStore for {} took longer than {}s.",
+                        "GetEventDataStore for {}, with the credentials it needs first (from STS \
+                         when assume_role, assume_role_with_web_identity or the account check is \
+                         configured), took longer than {}s. Check endpoints.cloudtrail and \
+                         endpoints.sts and the network path to them.",
                         self.store.raw,
                         CHECK_TIMEOUT.as_secs()
                     ),
