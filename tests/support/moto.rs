@@ -9,7 +9,7 @@
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::process::{ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,11 @@ pub struct Moto {
     /// `http://127.0.0.1:PORT`
     pub endpoint: String,
     pid: u32,
-    _watcher: ChildStdin,
+    /// Closing it (at exit) makes the watcher stop moto.
+    _watcher_stdin: ChildStdin,
+    // Kept so neither is a zombie while the test process runs; the watcher reaps nothing.
+    _moto: Child,
+    _watcher: Child,
 }
 
 /// Kills moto's process group when stdin closes. $1: moto's pid.
@@ -58,7 +62,7 @@ impl Moto {
             .spawn()
             .expect("moto_server starts");
         let pid = child.id();
-        let watcher = Command::new("sh")
+        let mut watcher = Command::new("sh")
             .args(["-c", WATCHER, "moto-watcher", &pid.to_string()])
             .stdin(Stdio::piped())
             .spawn()
@@ -86,7 +90,9 @@ impl Moto {
         Moto {
             endpoint,
             pid,
-            _watcher: watcher.stdin.unwrap(),
+            _watcher_stdin: watcher.stdin.take().unwrap(),
+            _moto: child,
+            _watcher: watcher,
         }
     }
 }
