@@ -12,6 +12,12 @@
 #                               repetitions: this provider with plan_checks "warn" (default) and
 #                               "off", and two anchors; prints the medians (~5 min); BENCHMARKS.md
 #                               is left alone
+#   scripts/bench.sh --https   only `tofu plan` and `tofu apply` of 1 and 10 resources against an
+#                               https:// endpoint (a TLS relay with a CA made for the run, in front
+#                               of LocalEmu; every provider trusts it through SSL_CERT_FILE), 5
+#                               interleaved repetitions: this build, the binary in BENCH_BEFORE
+#                               (e.g. a release build of an older commit) and two anchors; prints
+#                               medians of wall time and provider CPU; BENCHMARKS.md is left alone
 #   scripts/bench.sh --help
 # Anchors, pinned in scripts/versions.env, installed from their registries into $BENCH_DIR (once; cached):
 #   tf-provider's example        cargo install tf-provider --example terraform-provider-null (crates.io)
@@ -26,17 +32,18 @@
 #               older build of this provider to measure a change
 set -euo pipefail
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1 PLAN_CHECKS=0
+QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1 PLAN_CHECKS=0 HTTPS=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
     --install) INSTALL_ONLY=1 ;;
     --no-cargo-bench) CARGO_BENCH=0 ;;
     --plan-checks) PLAN_CHECKS=1 ;;
+    --https) HTTPS=1 PLAN_CHECKS=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -109,7 +116,9 @@ install_all() {
 install_all
 ((INSTALL_ONLY)) && { log "installed"; exit 0; }
 
-if ((PLAN_CHECKS)); then
+if ((HTTPS)); then
+  ROUNDS=0 REPS='{"1": 5, "10": 5}' MODE=https
+elif ((PLAN_CHECKS)); then
   ROUNDS=0 REPS='{"1000": 3}' MODE=plan-checks
 elif ((QUICK)); then
   ROUNDS=10 REPS='{"10": 2, "100": 2, "1000": 1}' MODE=quick
@@ -166,8 +175,65 @@ ENDPOINT=$(emu localemu cloudtrail start)
 # (localemu.sh waits for the cloudtrail service to be up, so this one loads it too, idle.)
 if ((PLAN_CHECKS)); then AWS_ENDPOINT=$ENDPOINT; else AWS_ENDPOINT=$(emu localemu-ssm cloudtrail,ssm start); fi
 log "LocalEmu at $ENDPOINT; creating 1000 stores with ingestion ENABLED and 10 STOPPED"
-"$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 1000 --enabled 1 --prefix on >"$RUN/arns.txt"
+"$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count "$((HTTPS ? 10 : 1000))" --enabled 1 --prefix on >"$RUN/arns.txt"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 10 --enabled 0 --prefix off >"$RUN/arns-stopped.txt"
+if ((HTTPS)); then
+  BEFORE=${BENCH_BEFORE:?set BENCH_BEFORE to the provider binary to compare with}
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bench CA" \
+    -keyout "$RUN/ca.key" -out "$RUN/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$RUN/tls.key" \
+    -out "$RUN/tls.csr" 2>/dev/null
+  openssl x509 -req -in "$RUN/tls.csr" -CA "$RUN/ca.pem" -CAkey "$RUN/ca.key" -CAcreateserial \
+    -days 2 -extfile <(printf 'subjectAltName=IP:127.0.0.1\n') -out "$RUN/tls.pem" 2>/dev/null
+  python3 "$ROOT/benches/tools/tlsproxy.py" "$RUN/tls.pem" "$RUN/tls.key" 127.0.0.1 "${ENDPOINT##*:}" \
+    >"$RUN/tls-port" &
+  relay=$!
+  trap 'stop_emus; kill $relay 2>/dev/null || true' EXIT
+  until [[ -s $RUN/tls-port ]]; do
+    kill -0 "$relay" 2>/dev/null || die "the TLS relay did not start"
+    sleep 0.1
+  done
+  tls=https://127.0.0.1:$(cat "$RUN/tls-port")
+  log "TLS relay at $tls in front of $ENDPOINT"
+  cat >"$RUN/config.json" <<EOF
+{
+  "tofu": "$TOFU", "ruwrap": "$BENCH_DIR/ruwrap", "endpoint": "$tls",
+  "aws_endpoint": "$tls", "workroot": "$RUN/work", "arns_file": "$RUN/arns.txt",
+  "ns": [1, 10], "reps": $REPS, "phases": ["plan", "apply"],
+  "env": {"SSL_CERT_FILE": "$RUN/ca.pem"},
+  "binaries": {"ours": "$OURS", "ours-before": "$BEFORE", "tf-provider-null": "$NULL_BIN", "go-time": "$TIME_BIN"}
+}
+EOF
+  {
+    echo "ours $(stat -c %s "$OURS")"
+    echo "ours-before $(stat -c %s "$BEFORE")"
+  } >"$RUN/sizes-https.txt"
+  log "tofu plan and apply of 1 and 10 resources over https, this build against $BEFORE"
+  "$EMU_PY" "$ROOT/benches/tools/planapply.py" time --config "$RUN/config.json" --out "$RUN/planapply.csv"
+  kill "$relay" 2>/dev/null || true
+  stop_emus
+  trap - EXIT
+  cat "$RUN/sizes-https.txt"
+  python3 - "$RUN/planapply.csv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = list(dict.fromkeys((r["label"], r["n"], r["phase"]) for r in rows))
+med = {}
+for k in keys:
+    mine = [r for r in rows if (r["label"], r["n"], r["phase"]) == k]
+    med[k] = (statistics.median(float(r["wall_s"]) for r in mine),
+              statistics.median(float(r["provider_cpu_s"]) for r in mine), len(mine))
+print("| provider | N | command | reps | wall s | wall ÷ go-time | provider CPU s | CPU ÷ ours-before |")
+print("|---|---|---|---|---|---|---|---|")
+for (label, n, phase), (wall, cpu, reps) in sorted(med.items(), key=lambda kv: (int(kv[0][1]), kv[0][2], kv[0][0])):
+    anchor = med[("go-time", n, phase)][0]
+    before = med.get(("ours-before", n, phase), (0, 0))[1]
+    ratio = f"{cpu / before:.2f}" if before and label.startswith("ours") else "—"
+    print(f"| {label} | {n} | {phase} | {reps} | {wall:.2f} | {wall / anchor:.2f} | {cpu:.3f} | {ratio} |")
+PY
+  log "done: $RUN"
+  exit 0
+fi
 if ((PLAN_CHECKS)); then
   cat >"$RUN/config.json" <<EOF
 {

@@ -1239,9 +1239,13 @@ resource "cloudtrail_ingestion_state" "list" {
   plan_checks = "Warn"
   access_key  = "AKIAONLYTHEKEY"
   endpoints { cloudtrail = "ftp://127.0.0.1:9" }
+  https_proxy = "proxy corp 8080"
   assume_role {
     role_arn = "arn:aws:iam::123456789012:role/r"
     duration = "1s"
+  }
+  assume_role {
+    role_arn = "not-an-arn"
   }
 }
 resource "cloudtrail_ingestion_state" "ok" {
@@ -1251,13 +1255,16 @@ resource "cloudtrail_ingestion_state" "ok" {
     );
     let run = wd.run(&["validate", "-no-color"]);
     assert_ne!(run.code, 0, "{}", run.text());
-    let text = run.text();
+    // The client wraps long details; compare with the wrapping undone.
+    let text = run.text().split_whitespace().collect::<Vec<_>>().join(" ");
     for phrase in [
         "from 0 to 1000",
         "\"standard\" or \"adaptive\"",
-        "http:// or https:// URL",
+        "endpoints.cloudtrail must be an http:// or https:// URL",
+        "https_proxy must be an http:// or https:// URL",
         "secret_key is not set",
-        "between 15m and 12h",
+        "assume_role[0].duration must be a duration such as \"1h\" from 15m to 12h",
+        "assume_role[1].role_arn must be the ARN of an IAM role",
         "plan_checks must be \"warn\", \"error\" or \"off\", got \"Warn\"",
     ] {
         assert!(text.contains(phrase), "missing {phrase:?} in\n{text}");

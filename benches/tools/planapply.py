@@ -46,9 +46,14 @@ PROVIDERS = {
 }
 # The same provider with `plan_checks = "off"`: plans make no AWS call.
 PROVIDERS["ours-plan-off"] = PROVIDERS["ours"]
+# An older build of this provider (scripts/bench.sh --https: the build before issue 15), whose
+# block has no `skip_credentials_validation` yet.
+PROVIDERS["ours-before"] = PROVIDERS["ours"]
 
 
 def provider_block(label, endpoint):
+    if label == "ours-before":
+        return f'provider "cloudtrail" {{\n  region = "us-east-1"\n  endpoints {{\n    cloudtrail = "{endpoint}"\n  }}\n}}\n'
     if label in ("ours", "ours-plan-off"):
         checks = '  plan_checks = "off"\n' if label == "ours-plan-off" else ""
         return (
@@ -89,7 +94,7 @@ def make_workdir(root, label, binary, n, cfg, arns, name=None):
         + provider_block(label, cfg["aws_endpoint"] if label == "go-aws-3.39" else cfg["endpoint"])
         + resource
     )
-    if label in ("ours", "ours-plan-off"):
+    if label in ("ours", "ours-plan-off", "ours-before"):
         tf += "locals {\n  arns = " + json.dumps(arns[:n]) + "\n}\n"
     with open(os.path.join(wd, "main.tf"), "w") as f:
         f.write(tf)
@@ -181,7 +186,7 @@ def cmd_time(cfg, out_path):
                 for phase, args in phases:
                     # LocalEmu's SSM now and then answers 500 under concurrency (the AWS provider
                     # retries); a repetition that still fails is reported and left out.
-                    ran = run_tofu(cfg, wd, args, allow_failure=True)
+                    ran = run_tofu(cfg, wd, args, extra_env=cfg.get("env"), allow_failure=True)
                     if ran is None:
                         failures.append((label, n, phase, rep))
                         break
