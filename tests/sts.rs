@@ -118,6 +118,7 @@ fn assume_role_calls_sts_at_its_own_endpoint(label: &str) {
         "{BASE_KEYS}  assume_role {{
     role_arn     = \"{role}\"
     session_name = \"ci-run\"
+    external_id  = \"partner-42\"
     policy       = jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Action = \"cloudtrail:*\", Resource = \"*\" }}] }})
     tags         = {{ team = \"audit\" }}
     duration     = \"30m\"
@@ -167,6 +168,11 @@ fn assume_role_calls_sts_at_its_own_endpoint(label: &str) {
             a.body
         );
         assert!(
+            a.body.contains("ExternalId=partner-42"),
+            "[{label}] {}",
+            a.body
+        );
+        assert!(
             a.body.contains("DurationSeconds=1800"),
             "[{label}] {}",
             a.body
@@ -209,7 +215,10 @@ fn chained_roles_and_allowed_accounts(label: &str) {
     let body = format!(
         "{BASE_KEYS}  allowed_account_ids = [\"222222222222\"]
   assume_role {{
-    role_arn = \"arn:aws:iam::111111111111:role/hop\"
+    role_arn            = \"arn:aws:iam::111111111111:role/hop\"
+    policy_arns         = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]
+    tags                = {{ team = \"audit\", run = \"7\" }}
+    transitive_tag_keys = [\"team\"]
   }}
   assume_role {{
     role_arn        = \"arn:aws:iam::222222222222:role/ingestion\"
@@ -229,6 +238,17 @@ fn chained_roles_and_allowed_accounts(label: &str) {
         .find(|s| s.op == "AssumeRole" && s.body.contains("222222222222"))
         .unwrap_or_else(|| panic!("[{label}] second role not assumed: {:?}", ops(&sts)));
     assert_eq!(first.access_key.as_deref(), Some("AKIDBASEKEY"));
+    for part in [
+        "PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess",
+        "TransitiveTagKeys.member.1=team",
+        "Tags.member.2.Key=team",
+    ] {
+        assert!(
+            first.body.contains(part),
+            "[{label}] {part} not in {}",
+            first.body
+        );
+    }
     let hop_key = second.access_key.clone().unwrap_or_default();
     assert!(
         hop_key.starts_with("ASIA"),
@@ -267,6 +287,8 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
     session_name            = \"gh-run-7\"
     web_identity_token_file = \"{}\"
     duration                = \"1h\"
+    policy                  = jsonencode({{ Version = \"2012-10-17\", Statement = [] }})
+    policy_arns             = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]
   }}",
         token.display()
     );
@@ -290,6 +312,13 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
             w.body
         );
         assert!(w.body.contains("RoleSessionName=gh-run-7"), "{}", w.body);
+        for part in [
+            "DurationSeconds=3600",
+            "Policy=",
+            "PolicyArns.member.1.arn=",
+        ] {
+            assert!(w.body.contains(part), "[{label}] {part} not in {}", w.body);
+        }
     }
     assert_signed_by_assumed_role(label, &b.cloudtrail.requests(), &[]);
 
@@ -327,6 +356,19 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
         env_calls[0].body.contains("env-token"),
         "{}",
         env_calls[0].body
+    );
+    // The token itself in the block.
+    let before = b.sts.total();
+    let literal = "  assume_role_with_web_identity {\n    role_arn           = \"arn:aws:iam::555555555555:role/ci\"\n    web_identity_token = \"eyJhbGciOiJSUzI1NiJ9.literal-token.sig\"\n  }";
+    b.wd.write("main.tf", &b.config(literal, &arn));
+    let run =
+        b.wd.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "[{label}] {}", run.text());
+    assert!(
+        b.sts.requests()[before..]
+            .iter()
+            .any(|s| s.op == "AssumeRoleWithWebIdentity" && s.body.contains("literal-token")),
+        "[{label}] literal token not sent"
     );
     assert!(
         env_calls[0].body.contains("RoleSessionName=gitlab-job"),

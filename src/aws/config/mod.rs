@@ -661,6 +661,83 @@ mod tests {
     }
 
     #[test]
+    fn proxies_come_from_the_block_then_the_environment() {
+        let env = env_of(&[
+            ("HTTP_PROXY", "http://env-http:1"),
+            ("https_proxy", "http://env-https:2"),
+            ("NO_PROXY", ".internal"),
+        ]);
+        let mut warnings = Diagnostics::new();
+        let from_env = ProviderConfig::default().proxy_settings(&env, &mut warnings);
+        assert_eq!(
+            from_env,
+            ProxySettings {
+                http: Some("http://env-http:1".into()),
+                https: Some("http://env-https:2".into()),
+                no_proxy: Some(".internal".into()),
+            }
+        );
+        assert!(warnings.is_empty());
+        // The block wins, no_proxy replaces the variable, and http_proxy alone serves https too
+        // (hashicorp/aws's legacy mode) with a warning; https_proxy = "" turns that off.
+        let block = ProviderConfig {
+            http_proxy: Some("http://block:3".into()),
+            no_proxy: Some("".into()),
+            ..ProviderConfig::default()
+        };
+        let none = env_of(&[]);
+        let got = block.proxy_settings(&none, &mut warnings);
+        assert_eq!(got.https.as_deref(), Some("http://block:3"));
+        assert_eq!(got.no_proxy.as_deref(), Some(""));
+        assert_eq!(warnings.iter().count(), 1);
+        let off = ProviderConfig {
+            https_proxy: Some(String::new()),
+            ..block
+        };
+        assert_eq!(off.proxy_settings(&env, &mut warnings).https, None);
+    }
+
+    /// `ca_bundle` in the profile is read when neither the block nor AWS_CA_BUNDLE names one.
+    #[tokio::test]
+    async fn the_profile_ca_bundle_is_used_and_checked() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let config = dir.path().join("config");
+        let missing = dir.path().join("missing.pem");
+        std::fs::write(
+            &config,
+            format!("[profile ci]\nca_bundle = {}\n", missing.display()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let cfg = ProviderConfig {
+            profile: Some("ci".into()),
+            shared_config_files: vec![config.display().to_string()],
+            skip_credentials_validation: true,
+            ..ProviderConfig::default()
+        };
+        let Err(diags) = cfg.sdk_config_checked(&env_of(&[])).await else {
+            panic!("a missing profile ca_bundle was accepted")
+        };
+        let d = diags
+            .iter()
+            .next()
+            .unwrap_or_else(|| panic!("no diagnostic"));
+        assert!(d.detail.contains("ca_bundle in the profile"), "{d:?}");
+        assert!(d.detail.contains("missing.pem"), "{d:?}");
+        // AWS_CA_BUNDLE wins over the profile.
+        let Err(diags) = cfg
+            .sdk_config_checked(&env_of(&[("AWS_CA_BUNDLE", "/nonexistent/env.pem")]))
+            .await
+        else {
+            panic!("accepted")
+        };
+        let d = diags
+            .iter()
+            .next()
+            .unwrap_or_else(|| panic!("no diagnostic"));
+        assert!(d.detail.starts_with("AWS_CA_BUNDLE"), "{d:?}");
+    }
+
+    #[test]
     fn max_retries_is_the_number_of_attempts_as_in_hashicorp_aws() {
         let none = env_of(&[]);
         let attempts = |cfg: &ProviderConfig, env: Env<'_>| cfg.retry_config(env).max_attempts();
