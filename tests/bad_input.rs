@@ -1256,7 +1256,7 @@ resource "cloudtrail_ingestion_state" "ok" {
     let run = wd.run(&["validate", "-no-color"]);
     assert_ne!(run.code, 0, "{}", run.text());
     // The client wraps long details; compare with the wrapping undone.
-    let text = run.text().split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = support::flat(&run.text());
     for phrase in [
         "from 0 to 1000",
         "\"standard\" or \"adaptive\"",

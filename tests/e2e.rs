@@ -8,15 +8,8 @@ use support::faultproxy::FaultProxy;
 use support::localemu::{self, LocalEmu};
 use support::{
     Workdir, client_binary, per_client, per_client_of, provider_block, provider_block_with,
-    unique_name,
+    runtime, unique_name,
 };
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn resource(store: &str, extra: &str) -> String {
     format!(

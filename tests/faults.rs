@@ -15,19 +15,12 @@ use std::time::{Duration, Instant};
 
 use support::faultproxy::{Fault, FaultProxy};
 use support::localemu::{self, LocalEmu};
-use support::{Run, Workdir, client_binary, provider_block, unique_name};
+use support::{Run, Workdir, client_binary, provider_block, runtime, unique_name};
 
 const CLIENT: &str = "tofu-1.12";
 const GET: &str = "GetEventDataStore";
 const START: &str = "StartEventDataStoreIngestion";
 const STOP: &str = "StopEventDataStoreIngestion";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 struct Bed {
     wd: Workdir,

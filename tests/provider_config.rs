@@ -18,11 +18,23 @@ use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::provider::Provider;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// A provider block from `(name, value)` pairs, as Terraform would send it (unset = null).
-fn block(set: &[(&str, Value)]) -> Value {
-    let ty = Provider::provider_schema().value_type();
-    let terraform_provider_cloudtrail::cty::Type::Object(attrs) = ty else {
-        panic!("object")
+/// An object of type `ty` (the provider block, or a nested block's element type: `path` names it
+/// from the block down, `[]` for the block) from `(name, value)` pairs, as Terraform would send it
+/// (unset = null).
+fn object_at(path: &[&str], set: &[(&str, Value)]) -> Value {
+    use terraform_provider_cloudtrail::cty::Type;
+    let mut ty = Provider::provider_schema().value_type();
+    for name in path {
+        let Type::Object(attrs) = ty else {
+            panic!("{name}: not an object")
+        };
+        ty = match &attrs[*name] {
+            Type::List(element) => element.as_ref().clone(),
+            other => other.clone(),
+        };
+    }
+    let Type::Object(attrs) = ty else {
+        panic!("{path:?}: not an object")
     };
     let mut map: std::collections::BTreeMap<String, Value> =
         attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
@@ -31,6 +43,11 @@ fn block(set: &[(&str, Value)]) -> Value {
         map.insert((*k).to_owned(), v.clone());
     }
     Value::Object(map)
+}
+
+/// The provider block.
+fn block(set: &[(&str, Value)]) -> Value {
+    object_at(&[], set)
 }
 
 fn s(v: &str) -> Value {
@@ -97,33 +114,13 @@ async fn sts_region_and_endpoint_are_sts_own() {
     let mut set = keys();
     set.retain(|(k, _)| *k != "skip_credentials_validation");
     set.push(("sts_region", s("eu-west-3")));
-    let ty = Provider::provider_schema().value_type();
-    let terraform_provider_cloudtrail::cty::Type::Object(attrs) = ty else {
-        panic!()
-    };
-    let terraform_provider_cloudtrail::cty::Type::List(role_ty) = &attrs["assume_role"] else {
-        panic!()
-    };
-    let terraform_provider_cloudtrail::cty::Type::Object(role_attrs) = role_ty.as_ref() else {
-        panic!()
-    };
-    let mut role: std::collections::BTreeMap<String, Value> = role_attrs
-        .keys()
-        .map(|k| (k.clone(), Value::Null))
-        .collect();
-    role.insert(
-        "role_arn".into(),
-        s("arn:aws:iam::123456789012:role/deploy"),
+    let role = object_at(
+        &["assume_role"],
+        &[("role_arn", s("arn:aws:iam::123456789012:role/deploy"))],
     );
-    set.push(("assume_role", Value::List(vec![Value::Object(role)])));
-    let endpoints = attrs["endpoints"].clone();
-    let terraform_provider_cloudtrail::cty::Type::Object(e_attrs) = endpoints else {
-        panic!()
-    };
-    let mut e: std::collections::BTreeMap<String, Value> =
-        e_attrs.keys().map(|k| (k.clone(), Value::Null)).collect();
-    e.insert("cloudtrail".into(), s("http://127.0.0.1:9"));
-    set.push(("endpoints", Value::Object(e)));
+    set.push(("assume_role", Value::List(vec![role])));
+    let endpoints = object_at(&["endpoints"], &[("cloudtrail", s("http://127.0.0.1:9"))]);
+    set.push(("endpoints", endpoints));
     let cfg = ProviderConfig::from_value(&block(&set)).unwrap_or_else(|d| panic!("{d:?}"));
     let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
     let err = sdk

@@ -8,7 +8,7 @@ mod support;
 
 use support::faultproxy::{FaultProxy, Seen};
 use support::localemu::{self, LocalEmu, unique_name};
-use support::{REQUIRED_PROVIDERS, Workdir, client_binary, moto, per_client_of};
+use support::{REQUIRED_PROVIDERS, Workdir, client_binary, flat, moto, per_client_of, runtime};
 
 per_client_of!(with_newest_clients;
     assume_role_calls_sts_at_its_own_endpoint,
@@ -17,13 +17,6 @@ per_client_of!(with_newest_clients;
     ruled_out_accounts_stop_before_cloudtrail,
     sts_failures_name_sts_and_the_role,
 );
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// A workdir, LocalEmu, and a recording proxy in front of each of LocalEmu and moto.
 struct Bed {
@@ -97,11 +90,6 @@ fn assert_signed_by_assumed_role(label: &str, cloudtrail: &[Seen], not: &[&str])
         );
         assert!(!not.contains(&key), "[{label}] signed by {key}");
     }
-}
-
-/// The client's output with its line wrapping undone, for phrase checks.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The defect of issue 15: with `endpoints { cloudtrail }` and `assume_role`, AssumeRole went to

@@ -9,23 +9,12 @@ mod support;
 use support::faultproxy::{FaultProxy, TestCa};
 use support::forwardproxy::ForwardProxy;
 use support::localemu::{self, LocalEmu, unique_name};
-use support::{REQUIRED_PROVIDERS, Workdir, client_binary, per_client_of};
+use support::{REQUIRED_PROVIDERS, Workdir, client_binary, flat, per_client_of, runtime};
 
 per_client_of!(with_newest_clients;
     a_private_ca_is_trusted_only_when_configured,
     requests_go_through_the_configured_proxy,
 );
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 fn config(endpoint: &str, extra: &str, stores: &[&str]) -> String {
     let mut out = format!(

@@ -343,6 +343,19 @@ provider "cloudtrail" {{
         )
 }
 
+/// A current-thread runtime for a synchronous test's AWS helper calls.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A client's output with its line wrapping undone, for phrase checks.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A unique, valid store name per test so tests never share a store by accident.
 pub fn unique_name(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

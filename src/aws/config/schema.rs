@@ -190,16 +190,8 @@ fn assume_role_block() -> Block {
         "Session length such as `1h` or `15m`, from 15 minutes to 12 hours. Defaults to STS's \
          default (1 hour).",
     ))
-    .attribute(
-        Attribute::string("policy")
-            .optional()
-            .description("IAM policy JSON that further restricts the session's permissions."),
-    )
-    .attribute(
-        Attribute::typed("policy_arns", Type::set(Type::String))
-            .optional()
-            .description("ARNs of managed IAM policies that further restrict the session."),
-    )
+    .attribute(policy())
+    .attribute(policy_arns())
     .attribute(
         Attribute::typed("tags", Type::map(Type::String))
             .optional()
@@ -250,16 +242,21 @@ fn web_identity_block() -> Block {
     .attribute(Attribute::string("duration").optional().description(
         "Session length such as `1h`, from 15 minutes to 12 hours. Defaults to STS's default.",
     ))
-    .attribute(
-        Attribute::string("policy")
-            .optional()
-            .description("IAM policy JSON that further restricts the session's permissions."),
-    )
-    .attribute(
-        Attribute::typed("policy_arns", Type::set(Type::String))
-            .optional()
-            .description("ARNs of managed IAM policies that further restrict the session."),
-    )
+    .attribute(policy())
+    .attribute(policy_arns())
+}
+
+/// Session policies, the same in both ways of assuming a role.
+fn policy() -> Attribute {
+    Attribute::string("policy")
+        .optional()
+        .description("IAM policy JSON that further restricts the session's permissions.")
+}
+
+fn policy_arns() -> Attribute {
+    Attribute::typed("policy_arns", Type::set(Type::String))
+        .optional()
+        .description("ARNs of managed IAM policies that further restrict the session.")
 }
 
 fn endpoints_block() -> Block {
