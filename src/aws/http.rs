@@ -16,8 +16,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
-    SharedHttpConnector,
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
@@ -51,10 +50,9 @@ pub struct ProxySettings {
     pub no_proxy: Option<String>,
 }
 
-/// A CA bundle read at configure: its path (for messages) and its certificates.
+/// A CA bundle read at configure: its certificates.
 #[derive(Clone, Debug)]
 pub struct CaBundle {
-    pub path: String,
     pub certs: Vec<CertificateDer<'static>>,
 }
 
@@ -110,10 +108,6 @@ impl ProviderHttpClient {
                 connectors: Mutex::new(HashMap::new()),
             }),
         }
-    }
-
-    pub fn shared(&self) -> SharedHttpClient {
-        SharedHttpClient::new(self.clone())
     }
 
     /// Whether the trust store has been built (tests check it stays unbuilt for http://).
@@ -533,8 +527,5 @@ pub fn read_ca_bundle(path: &str) -> Result<CaBundle, String> {
             "{path:?} holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")"
         ));
     }
-    Ok(CaBundle {
-        path: path.to_owned(),
-        certs,
-    })
+    Ok(CaBundle { certs })
 }

@@ -230,29 +230,25 @@ impl ProviderConfig {
         let files = self.profile_files();
         // The CA bundle: the block's, else AWS_CA_BUNDLE, else the profile's ca_bundle. It
         // replaces the system's roots, as in hashicorp/aws.
+        // Each source with the name its error gives, and the attribute only the block has.
         let bundle_source = match &self.custom_ca_bundle {
-            Some(path) => Some((expand_home(path), Some(attr_path(&["custom_ca_bundle"])))),
+            Some(path) => Some((
+                expand_home(path),
+                "custom_ca_bundle",
+                Some(attr_path(&["custom_ca_bundle"])),
+            )),
             None => match env("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
-                Some(path) => Some((expand_home(&path), None)),
+                Some(path) => Some((expand_home(&path), "AWS_CA_BUNDLE", None)),
                 None => profile_ca_bundle(profile.as_deref(), files.as_ref())
                     .await
-                    .map(|p| (expand_home(&p), None)),
+                    .map(|p| (expand_home(&p), "ca_bundle in the profile", None)),
             },
         };
         let ca_bundle = match bundle_source {
             None => None,
-            Some((path, at)) => match read_ca_bundle(&path) {
+            Some((path, name, at)) => match read_ca_bundle(&path) {
                 Ok(b) => Some(b),
                 Err(why) => {
-                    let name = if at.is_some() {
-                        "custom_ca_bundle"
-                    } else if self.custom_ca_bundle.is_none()
-                        && env("AWS_CA_BUNDLE").is_some_and(|v| !v.is_empty())
-                    {
-                        "AWS_CA_BUNDLE"
-                    } else {
-                        "ca_bundle in the profile"
-                    };
                     errors.push(
                         Diagnostic::error(
                             "Unusable CA bundle",
@@ -422,14 +418,6 @@ impl ProviderConfig {
         ))
     }
 
-    /// The SDK's configuration from `env`, for tests that check what it holds.
-    pub async fn sdk_config(&self, env: Env<'_>) -> SdkConfig {
-        match self.sdk_config_checked(env).await {
-            Ok((sdk, _)) => sdk,
-            Err(d) => panic!("configuration refused: {d:?}"),
-        }
-    }
-
     /// The SDK's chain (environment, profile, container, instance metadata) with hashicorp/aws's
     /// switches for instance metadata. Web identity from the environment is handled above, so
     /// its STS call goes to the STS endpoint configured here.
@@ -565,6 +553,16 @@ mod tests {
     use aws_sdk_cloudtrail::config::ProvideCredentials;
 
     use super::*;
+
+    impl ProviderConfig {
+        /// The SDK's configuration from `env`, for tests that check what it holds.
+        async fn sdk_config(&self, env: Env<'_>) -> SdkConfig {
+            match self.sdk_config_checked(env).await {
+                Ok((sdk, _)) => sdk,
+                Err(d) => panic!("configuration refused: {d:?}"),
+            }
+        }
+    }
 
     fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Sync + use<> {
         let map: HashMap<String, String> = vars

@@ -331,10 +331,9 @@ impl ProviderConfig {
             ec2_metadata_service_endpoint: r.url("ec2_metadata_service_endpoint"),
             ..ProviderConfig::default()
         };
+        // Checked only: kept raw above, where "" means "no proxy".
         for name in ["http_proxy", "https_proxy"] {
-            if r.string(name).is_some() {
-                r.url(name);
-            }
+            r.url(name);
         }
         if cfg.access_key.is_some() != cfg.secret_key.is_some() {
             let missing = if cfg.access_key.is_some() {
