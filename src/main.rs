@@ -80,11 +80,31 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(unix)]
 fn ignore_sigint() -> Result<(), Box<dyn std::error::Error>> {
     let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     tokio::spawn(async move {
         while sigint.recv().await.is_some() {
             tracing::debug!("SIGINT ignored; Terraform stops operations through StopProvider");
+        }
+    });
+    Ok(())
+}
+
+/// Windows delivers Ctrl-C and Ctrl-Break to every process on the console, the plugin included;
+/// a handler keeps the default one (exit) from running, as go-plugin's `signal.Ignore` does.
+#[cfg(windows)]
+fn ignore_sigint() -> Result<(), Box<dyn std::error::Error>> {
+    let mut ctrl_c = tokio::signal::windows::ctrl_c()?;
+    let mut ctrl_break = tokio::signal::windows::ctrl_break()?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(()) = ctrl_c.recv() => {}
+                Some(()) = ctrl_break.recv() => {}
+                else => break,
+            }
+            tracing::debug!("Ctrl-C ignored; Terraform stops operations through StopProvider");
         }
     });
     Ok(())

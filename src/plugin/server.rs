@@ -2,10 +2,11 @@
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, UnixListener};
+use tokio::net::TcpListener;
+#[cfg(unix)]
+use tokio::net::UnixListener;
 use tokio_util::sync::CancellationToken;
 
 use super::conn::Conn;
@@ -35,11 +36,63 @@ pub struct ServeOptions {
 }
 
 enum Listener {
+    #[cfg(unix)]
     Unix(UnixListener),
     Tcp(TcpListener),
 }
 
-/// Serves until GRPCController.Shutdown (or Ctrl-C in debug mode). The socket's private
+/// Where the server listens, and what the handshake line says about it.
+struct Listening {
+    listener: Listener,
+    network: &'static str,
+    address: String,
+    /// The unix socket's private directory, removed (socket included) when this drops.
+    _socket_dir: Option<tempfile::TempDir>,
+}
+
+/// go-plugin's transport on unix: a socket in a 0700 directory, so no other user can reach it;
+/// TCP on 127.0.0.1 within the port range only if the socket cannot be made.
+#[cfg(unix)]
+async fn listen(min_port: u16, max_port: u16) -> std::io::Result<Listening> {
+    use std::os::unix::fs::PermissionsExt;
+    let socket_dir = tempfile::Builder::new()
+        .prefix("plugin")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    let socket_path = socket_dir.path().join("provider.sock");
+    match UnixListener::bind(&socket_path) {
+        Ok(listener) => Ok(Listening {
+            listener: Listener::Unix(listener),
+            network: "unix",
+            address: socket_path.to_string_lossy().into_owned(),
+            _socket_dir: Some(socket_dir),
+        }),
+        Err(unix_err) => {
+            tracing::warn!(error = %unix_err, "unix socket unavailable, falling back to TCP");
+            listen_tcp(min_port, max_port).await
+        }
+    }
+}
+
+/// go-plugin's transport on Windows: TCP on 127.0.0.1, the first free port of
+/// PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT (Terraform and OpenTofu connect to what the line says).
+#[cfg(windows)]
+async fn listen(min_port: u16, max_port: u16) -> std::io::Result<Listening> {
+    listen_tcp(min_port, max_port).await
+}
+
+async fn listen_tcp(min_port: u16, max_port: u16) -> std::io::Result<Listening> {
+    let listener = bind_tcp(min_port, max_port).await?;
+    let address = listener.local_addr()?.to_string();
+    Ok(Listening {
+        listener: Listener::Tcp(listener),
+        network: "tcp",
+        address,
+        _socket_dir: None,
+    })
+}
+
+/// Serves until GRPCController.Shutdown (or Ctrl-C in debug mode). A unix socket's private
 /// directory is removed when this returns.
 pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
     let (min_port, max_port, client_cert) = match &options.mode {
@@ -48,26 +101,12 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
     };
     let debug = matches!(options.mode, ServeMode::Debug);
 
-    // A 0700 directory, so no other user can reach the socket; removed (socket included) when
-    // `socket_dir` drops at the end of this function.
-    let socket_dir = tempfile::Builder::new()
-        .prefix("plugin")
-        .permissions(std::fs::Permissions::from_mode(0o700))
-        .tempdir()?;
-    let socket_path = socket_dir.path().join("provider.sock");
-    let (listener, network, address) = match UnixListener::bind(&socket_path) {
-        Ok(l) => (
-            Listener::Unix(l),
-            "unix",
-            socket_path.to_string_lossy().into_owned(),
-        ),
-        Err(unix_err) => {
-            tracing::warn!(error = %unix_err, "unix socket unavailable, falling back to TCP");
-            let l = bind_tcp(min_port, max_port).await?;
-            let addr = l.local_addr()?.to_string();
-            (Listener::Tcp(l), "tcp", addr)
-        }
-    };
+    let Listening {
+        listener,
+        network,
+        address,
+        _socket_dir: socket_dir,
+    } = listen(min_port, max_port).await?;
 
     let cert = client_cert
         .as_ref()
@@ -192,6 +231,7 @@ async fn bind_tcp(min: u16, max: u16) -> std::io::Result<TcpListener> {
 }
 
 enum Accepted {
+    #[cfg(unix)]
     Unix(tokio::net::UnixStream),
     Tcp(tokio::net::TcpStream),
 }
@@ -199,12 +239,14 @@ enum Accepted {
 impl Accepted {
     fn into_conn(self) -> Conn {
         match self {
+            #[cfg(unix)]
             Accepted::Unix(s) => Conn::new(s),
             Accepted::Tcp(s) => Conn::new(s),
         }
     }
     async fn tls(self, acceptor: &tokio_rustls::TlsAcceptor) -> std::io::Result<Conn> {
         Ok(match self {
+            #[cfg(unix)]
             Accepted::Unix(s) => Conn::new(acceptor.accept(s).await?),
             Accepted::Tcp(s) => Conn::new(acceptor.accept(s).await?),
         })
@@ -213,6 +255,7 @@ impl Accepted {
 
 async fn accept_one(listener: &Listener) -> std::io::Result<Accepted> {
     match listener {
+        #[cfg(unix)]
         Listener::Unix(l) => l.accept().await.map(|(s, _)| Accepted::Unix(s)),
         Listener::Tcp(l) => l.accept().await.map(|(s, _)| Accepted::Tcp(s)),
     }

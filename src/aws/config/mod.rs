@@ -533,11 +533,35 @@ async fn profile_ca_bundle(profile: Option<&str>, files: Option<&ProfileFiles>) 
         .map(str::to_owned)
 }
 
+/// `~/` (and on Windows `~\\`) at the start of a path names the home directory, found as the AWS
+/// SDK finds it for the shared files: `HOME`, then on Windows `USERPROFILE`, then
+/// `HOMEDRIVE` + `HOMEPATH`. Anything else is left as written.
 fn expand_home(path: &str) -> String {
-    let home = std::env::var("HOME").or_else(|_| std::env::var("USERPROFILE"));
-    match (path.strip_prefix("~/"), home) {
-        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
-        _ => path.to_owned(),
+    expand_home_with(path, cfg!(windows), |k| std::env::var(k).ok())
+}
+
+fn expand_home_with(path: &str, windows: bool, var: impl Fn(&str) -> Option<String>) -> String {
+    let rest = match path.strip_prefix("~/") {
+        Some(rest) => rest,
+        None => match path.strip_prefix("~\\") {
+            Some(rest) if windows => rest,
+            _ => return path.to_owned(),
+        },
+    };
+    let home = var("HOME").filter(|h| !h.is_empty()).or_else(|| {
+        if !windows {
+            return None;
+        }
+        var("USERPROFILE")
+            .filter(|h| !h.is_empty())
+            .or_else(|| Some(var("HOMEDRIVE")? + &var("HOMEPATH")?))
+    });
+    match home {
+        Some(home) => {
+            let separator = if windows { '\\' } else { '/' };
+            format!("{}{separator}{rest}", home.trim_end_matches(['/', '\\']))
+        }
+        None => path.to_owned(),
     }
 }
 
@@ -841,5 +865,73 @@ mod tests {
             .await;
         assert!(result.is_err());
         assert_eq!(throttled.num_calls(), 2);
+    }
+
+    #[test]
+    fn home_is_found_as_the_sdk_finds_it_on_each_os() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let windows_user = env(&[("USERPROFILE", "C:\\Users\\ana")]);
+        for (path, windows, vars, want) in [
+            (
+                "~/.aws/ca.pem",
+                false,
+                env(&[("HOME", "/home/ana")]),
+                "/home/ana/.aws/ca.pem",
+            ),
+            ("~/ca.pem", false, env(&[("USERPROFILE", "/x")]), "~/ca.pem"),
+            (
+                "~\\ca.pem",
+                false,
+                env(&[("HOME", "/home/ana")]),
+                "~\\ca.pem",
+            ),
+            (
+                "/etc/ca.pem",
+                false,
+                env(&[("HOME", "/home/ana")]),
+                "/etc/ca.pem",
+            ),
+            (
+                "~\\.aws\\ca.pem",
+                true,
+                windows_user,
+                "C:\\Users\\ana\\.aws\\ca.pem",
+            ),
+            (
+                "~/.aws/ca.pem",
+                true,
+                windows_user,
+                "C:\\Users\\ana\\.aws/ca.pem",
+            ),
+            (
+                "~\\ca.pem",
+                true,
+                env(&[("HOMEDRIVE", "D:"), ("HOMEPATH", "\\Users\\bo")]),
+                "D:\\Users\\bo\\ca.pem",
+            ),
+            (
+                "~\\ca.pem",
+                true,
+                env(&[
+                    ("HOME", "C:\\msys\\ana\\"),
+                    ("USERPROFILE", "C:\\Users\\ana"),
+                ]),
+                "C:\\msys\\ana\\ca.pem",
+            ),
+            ("~\\ca.pem", true, env(&[]), "~\\ca.pem"),
+        ] {
+            assert_eq!(
+                expand_home_with(path, windows, vars),
+                want,
+                "{path} (windows: {windows})"
+            );
+        }
     }
 }
