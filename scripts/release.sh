@@ -1,53 +1,68 @@
 #!/usr/bin/env bash
-# Packages the provider in the Terraform Registry's release layout, in DIR (default dist/):
-#   terraform-provider-cloudtrail_<ver>_<os>_<arch>.zip  holding terraform-provider-cloudtrail_v<ver>
-#   terraform-provider-cloudtrail_<ver>_manifest.json    {"version":1,"metadata":{"protocol_versions":["6.0"]}}
-#   terraform-provider-cloudtrail_<ver>_SHA256SUMS       every <ver> zip in DIR, and the manifest
-# <ver> is what the binary reports with --version. Without --binary, builds the release binary.
-# Run once per platform (--platform for a cross-built binary); SHA256SUMS then lists every zip.
-# SIGN_KEY=<gpg key id> also writes ..._SHA256SUMS.sig (detached), which the registry requires.
-# Usage: scripts/release.sh [--help] [--binary PATH] [--out DIR] [--platform OS_ARCH]
+# Builds and packages the provider in the Terraform Registry's release layout, in DIR (default dist/):
+#   terraform-provider-cloudtrail_<ver>_<os>_<arch>.zip       one executable, terraform-provider-cloudtrail_v<ver>[.exe]
+#   terraform-provider-cloudtrail_<ver>_<os>_<arch>.cdx.json  its CycloneDX SBOM (cargo-cyclonedx)
+#   terraform-provider-cloudtrail_<ver>_manifest.json         {"version":1,"metadata":{"protocol_versions":["6.0"]}}
+#   terraform-provider-cloudtrail_<ver>_SHA256SUMS            every <ver> zip and SBOM in DIR, and the manifest
+# By default builds every target of RUST_RELEASE_TARGETS (scripts/versions.env) with
+# `cargo auditable build --release --locked`, reproducibly (scripts/reproducible.sh checks it).
+# SIGN_KEY=<gpg key id> also writes ..._SHA256SUMS.sig (detached), which the registries require.
+# Usage: scripts/release.sh [--help] [--out DIR] [--target TRIPLE]... [--sums-only]
+#        scripts/release.sh [--out DIR] --binary PATH [--platform OS_ARCH]   (package a given binary)
+#   --target     build only this target (repeatable); the macOS targets build on macOS
+#   --sums-only  only (re)write the manifest, SHA256SUMS and signature over what DIR holds
 set -euo pipefail
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-binary="" out="$root/dist" platform=""
+# shellcheck source=versions.env
+source "$root/scripts/versions.env"
+binary="" out="$root/dist" platform="" sums_only="" targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --help | -h) usage; exit 0 ;;
     --binary) binary=${2:?--binary needs a path}; shift 2 ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --platform) platform=${2:?--platform needs OS_ARCH, e.g. linux_arm64}; shift 2 ;;
+    --target) targets+=("${2:?--target needs a target triple}"); shift 2 ;;
+    --sums-only) sums_only=1; shift ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-
-if [[ -z $binary ]]; then
-  (cd "$root" && cargo build --release --quiet)
-  binary="$root/target/release/terraform-provider-cloudtrail"
-fi
-[[ -x $binary ]] || { echo "not an executable: $binary" >&2; exit 1; }
-
-# "terraform-provider-cloudtrail v0.1.0" -> 0.1.0
-reported=$("$binary" --version)
-version=${reported##* v}
-if [[ ! $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$ ]]; then
-  echo "cannot read a version from '$binary --version': $reported" >&2
-  exit 1
-fi
-if [[ -z $platform ]]; then
-  case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
-  platform="$(uname -s | tr '[:upper:]' '[:lower:]')_$arch"
-fi
-[[ $platform =~ ^[a-z0-9]+_[a-z0-9]+$ ]] || { echo "bad --platform: $platform" >&2; exit 2; }
+[[ -z $binary || ${#targets[@]} -eq 0 ]] || { echo "--binary and --target exclude each other" >&2; exit 2; }
+[[ -n $binary || -z $platform ]] || { echo "--platform goes with --binary" >&2; exit 2; }
+# shellcheck disable=SC2206 # the pin is a space-separated list
+[[ ${#targets[@]} -gt 0 ]] || targets=($RUST_RELEASE_TARGETS)
 
 name=terraform-provider-cloudtrail
+version=$(cd "$root" && cargo metadata --no-deps --format-version 1 --locked |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["packages"][0]["version"])')
 prefix="${name}_${version}"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# A reproducible zip: fixed timestamp, one executable entry named as the registry expects.
-python3 - "$binary" "$out/${prefix}_${platform}.zip" "${name}_v${version}" <<'PY'
+# The registry's <os>_<arch> for a Rust target triple.
+platform_of() {
+  local arch os
+  case "$1" in
+    x86_64-*) arch=amd64 ;;
+    aarch64-*) arch=arm64 ;;
+    *) echo "no registry platform for $1" >&2; return 1 ;;
+  esac
+  case "$1" in
+    *-linux-*) os=linux ;;
+    *-windows-*) os=windows ;;
+    *-apple-darwin) os=darwin ;;
+    *) echo "no registry platform for $1" >&2; return 1 ;;
+  esac
+  echo "${os}_$arch"
+}
+
+# Zips one binary with a fixed timestamp and mode, as one entry named as the registry expects.
+package() {
+  local bin=$1 plat=$2 entry="${name}_v${version}"
+  [[ $plat == windows_* ]] && entry+=.exe
+  python3 - "$bin" "$out/${prefix}_${plat}.zip" "$entry" <<'PY'
 import os, shutil, sys, zipfile
 src, dest, entry = sys.argv[1:4]
 info = zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0))
@@ -59,17 +74,87 @@ with zipfile.ZipFile(tmp, "w") as z, open(src, "rb") as f, z.open(info, "w") as 
     shutil.copyfileobj(f, w, 1 << 20)
 os.replace(tmp, dest)
 PY
+  echo "$out/${prefix}_${plat}.zip"
+}
+
+# Builds one target reproducibly: paths of this checkout and of CARGO_HOME are remapped in Rust
+# and C (aws-lc-sys) alike, and the PE linker writes no timestamp. Cargo keeps RUSTFLAGS out of
+# symbol hashes, so the remapping itself does not make two checkouts differ.
+build_target() {
+  local target=$1 cargo_home rustflags cflags
+  cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)
+  rustflags="--remap-path-prefix=$root=/build --remap-path-prefix=$cargo_home=/cargo"
+  cflags="-ffile-prefix-map=$root=/build -ffile-prefix-map=$cargo_home=/cargo"
+  [[ $target == *-windows-gnu ]] && rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
+  # (tr rather than ${target^^}: macOS ships bash 3.2.)
+  local upper
+  upper=$(tr '[:lower:]-' '[:upper:]_' <<<"$target")
+  (
+    cd "$root"
+    export "CARGO_TARGET_${upper}_RUSTFLAGS=$rustflags" "CFLAGS_$(tr '-' '_' <<<"$target")=$cflags" SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
+    cargo auditable build --release --locked --quiet --target "$target"
+  )
+}
+
+# The SBOM of one target: cargo-cyclonedx's, with the two fields that change on every run (a
+# random serial number and the clock) fixed, so that a release build stays reproducible.
+sbom() {
+  local target=$1 plat=$2
+  local dest="$out/${prefix}_${plat}.cdx.json"
+  local work; work=$(mktemp -d)
+  # Build-time dependencies (protox, tonic-prost-build, ...) are not in the binary: left out.
+  (cd "$root" && cargo cyclonedx --quiet --format json --spec-version 1.5 --target "$target" \
+    --no-build-deps --override-filename "$(basename "$work")" >/dev/null)
+  local made="$root/$(basename "$work").json"
+  python3 - "$made" "$dest.tmp" "$root" <<'PY'
+import hashlib, json, os, sys, uuid
+made, dest, root = sys.argv[1:4]
+doc = json.load(open(made))
+os.remove(made)
+doc.pop("serialNumber", None)
+doc.get("metadata", {}).pop("timestamp", None)
+text = json.dumps(doc, sort_keys=True, indent=2)
+# The serial number is derived from the content instead (a name-based UUID): same content, same number.
+doc["serialNumber"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, hashlib.sha256(text.encode()).hexdigest()))
+text = json.dumps(doc, sort_keys=True, indent=2).replace(root, "/build")
+open(dest, "w").write(text + "\n")
+PY
+  mv "$dest.tmp" "$dest"
+  rmdir "$work"
+  echo "$dest"
+}
+
+if [[ -n $binary ]]; then
+  [[ -x $binary ]] || { echo "not an executable: $binary" >&2; exit 1; }
+  if [[ -z $platform ]]; then
+    case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+    platform="$(uname -s | tr '[:upper:]' '[:lower:]')_$arch"
+  fi
+  [[ $platform =~ ^[a-z0-9]+_[a-z0-9]+$ ]] || { echo "bad --platform: $platform" >&2; exit 2; }
+  package "$binary" "$platform"
+elif [[ -z $sums_only ]]; then
+  for target in "${targets[@]}"; do
+    plat=$(platform_of "$target")
+    echo "building $target ($plat)" >&2
+    build_target "$target"
+    exe="$root/target/$target/release/$name"
+    [[ $target == *-windows-* ]] && exe+=.exe
+    package "$exe" "$plat"
+    sbom "$target" "$plat"
+  done
+fi
 
 printf '{"version":1,"metadata":{"protocol_versions":["6.0"]}}\n' >"$out/${prefix}_manifest.json"
-
 (
   cd "$out"
   shopt -s nullglob
-  sha256sum "${prefix}"_*.zip "${prefix}_manifest.json" >"${prefix}_SHA256SUMS.tmp"
+  sha256=(sha256sum)
+  command -v sha256sum >/dev/null || sha256=(shasum -a 256) # macOS
+  "${sha256[@]}" "${prefix}"_*.zip "${prefix}"_*.cdx.json "${prefix}_manifest.json" >"${prefix}_SHA256SUMS.tmp"
   mv "${prefix}_SHA256SUMS.tmp" "${prefix}_SHA256SUMS"
   rm -f "${prefix}_SHA256SUMS.sig"
   if [[ -n ${SIGN_KEY:-} ]]; then
     gpg --batch --yes --local-user "$SIGN_KEY" --detach-sign --output "${prefix}_SHA256SUMS.sig" "${prefix}_SHA256SUMS"
   fi
 )
-for f in "$out/${prefix}"_*; do echo "$f"; done
+echo "$out/${prefix}_SHA256SUMS"
