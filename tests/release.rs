@@ -1,6 +1,7 @@
-//! Release artifacts: `scripts/release.sh` packages the (stripped) debug binary in the registry's
-//! layout, and real `tofu init` / `terraform init` install it from a filesystem mirror made of
-//! those files alone (no dev_overrides, no registry), then `plan` offline.
+//! Release artifacts: what `scripts/release.sh` built into `TPC_DIST_DIR` (every platform's zip,
+//! SBOM, SHA256SUMS) has the registry's layout, each binary is of its own architecture and
+//! carries its dependency list, and real `tofu init` / `terraform init` install the native zip
+//! from a filesystem mirror made of those files alone, then `plan` offline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -8,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{CLIENTS, Workdir, client_binary, provider_binary};
+use support::{CLIENTS, Workdir, client_binary, dist_dir};
 use terraform_provider_cloudtrail::VERSION;
 
 const NAME: &str = "terraform-provider-cloudtrail";
@@ -34,25 +35,6 @@ fn run(cmd: &mut Command) -> String {
     text
 }
 
-/// Runs the release script on the debug binary, stripped first: the same program, a seventh of
-/// the size, so zipping and each client's unpacking take a second instead of ten.
-fn build_release(tmp: &Path) -> PathBuf {
-    let stripped = tmp.join(NAME);
-    run(Command::new("strip")
-        .arg("-o")
-        .arg(&stripped)
-        .arg(provider_binary()));
-    let dist = tmp.join("dist");
-    run(
-        Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh"))
-            .arg("--binary")
-            .arg(&stripped)
-            .arg("--out")
-            .arg(&dist),
-    );
-    dist
-}
-
 /// `(name, unix mode)` of each entry of a zip, read with Python's zipfile (which the release
 /// script uses to write it).
 fn zip_entries(zip: &Path) -> Vec<(String, u32)> {
@@ -67,21 +49,27 @@ fn zip_entries(zip: &Path) -> Vec<(String, u32)> {
         .collect()
 }
 
+/// The registry platforms of RUST_RELEASE_TARGETS (`scripts/versions.env`), in order.
+const PLATFORMS: [&str; 3] = ["linux_amd64", "linux_arm64", "windows_amd64"];
+
 fn check_layout(dist: &Path) {
     let prefix = format!("{NAME}_{VERSION}");
-    let zip_name = format!("{prefix}_{}.zip", platform());
     let mut files: Vec<String> = std::fs::read_dir(dist)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| !f.ends_with(".sig"))
         .collect();
     files.sort();
-    let mut want = vec![
-        format!("{prefix}_SHA256SUMS"),
-        zip_name.clone(),
-        format!("{prefix}_manifest.json"),
-    ];
+    let mut released = vec![];
+    for p in PLATFORMS {
+        released.push(format!("{prefix}_{p}.zip"));
+        released.push(format!("{prefix}_{p}.cdx.json"));
+    }
+    let mut want = released.clone();
+    want.push(format!("{prefix}_SHA256SUMS"));
+    want.push(format!("{prefix}_manifest.json"));
     want.sort();
-    assert_eq!(files, want, "files in dist/");
+    assert_eq!(files, want, "files in {}", dist.display());
 
     let manifest = std::fs::read_to_string(dist.join(format!("{prefix}_manifest.json"))).unwrap();
     let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
@@ -90,25 +78,200 @@ fn check_layout(dist: &Path) {
         serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["6.0"]}})
     );
 
-    let entries = zip_entries(&dist.join(&zip_name));
-    assert_eq!(
-        entries,
-        vec![(format!("{NAME}_v{VERSION}"), 0o100755)],
-        "the zip must hold exactly the executable {NAME}_v{VERSION}"
-    );
+    for p in PLATFORMS {
+        let exe = if p.starts_with("windows") { ".exe" } else { "" };
+        let entries = zip_entries(&dist.join(format!("{prefix}_{p}.zip")));
+        assert_eq!(
+            entries,
+            vec![(format!("{NAME}_v{VERSION}{exe}"), 0o100755)],
+            "the {p} zip must hold exactly the executable {NAME}_v{VERSION}{exe}"
+        );
+    }
 
     run(Command::new("sha256sum")
         .args(["--check", "--strict", &format!("{prefix}_SHA256SUMS")])
         .current_dir(dist));
     let sums = std::fs::read_to_string(dist.join(format!("{prefix}_SHA256SUMS"))).unwrap();
-    let listed: Vec<&str> = sums
+    let mut listed: Vec<String> = sums
         .lines()
-        .map(|l| l.split_once("  ").unwrap().1)
+        .map(|l| l.split_once("  ").unwrap().1.to_owned())
         .collect();
-    assert_eq!(
-        listed,
-        vec![zip_name.as_str(), &format!("{prefix}_manifest.json")]
+    listed.sort();
+    let mut want = released;
+    want.push(format!("{prefix}_manifest.json"));
+    want.sort();
+    assert_eq!(listed, want, "SHA256SUMS lists every zip and SBOM");
+}
+
+/// The executable inside a release zip.
+fn unzip_binary(zip: &Path) -> Vec<u8> {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg("import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.buffer.write(z.read(z.namelist()[0]))")
+        .arg(zip)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    out.stdout
+}
+
+fn u16_at(b: &[u8], at: usize) -> usize {
+    u16::from_le_bytes([b[at], b[at + 1]]) as usize
+}
+
+fn u32_at(b: &[u8], at: usize) -> usize {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize
+}
+
+fn u64_at(b: &[u8], at: usize) -> usize {
+    u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize
+}
+
+/// The machine an executable is built for, from its header, and its sections by name: ELF64
+/// (e_machine, section headers) or PE32+ (COFF Machine, section table).
+fn machine_and_sections(bin: &[u8]) -> (&'static str, Vec<(String, &[u8])>) {
+    if bin.starts_with(b"\x7fELF") {
+        assert_eq!(bin[4], 2, "ELF64");
+        let machine = match u16_at(bin, 18) {
+            0x3e => "x86_64",
+            0xb7 => "aarch64",
+            other => panic!("ELF machine {other:#x}"),
+        };
+        let (shoff, shentsize, shnum, shstrndx) = (
+            u64_at(bin, 0x28),
+            u16_at(bin, 0x3a),
+            u16_at(bin, 0x3c),
+            u16_at(bin, 0x3e),
+        );
+        let header = |i: usize| shoff + i * shentsize;
+        let names_at = u64_at(bin, header(shstrndx) + 0x18);
+        let sections = (0..shnum)
+            .map(|i| {
+                let h = header(i);
+                let name_at = names_at + u32_at(bin, h);
+                let end = bin[name_at..].iter().position(|&c| c == 0).unwrap();
+                let name = String::from_utf8_lossy(&bin[name_at..name_at + end]).into_owned();
+                let (offset, size) = (u64_at(bin, h + 0x18), u64_at(bin, h + 0x20));
+                // SHT_NOBITS (.bss) takes memory, not file space.
+                let data: &[u8] = if u32_at(bin, h + 4) == 8 {
+                    &[]
+                } else {
+                    &bin[offset..offset + size]
+                };
+                (name, data)
+            })
+            .collect();
+        (machine, sections)
+    } else {
+        assert!(bin.starts_with(b"MZ"), "neither ELF nor PE");
+        let pe = u32_at(bin, 0x3c);
+        assert_eq!(&bin[pe..pe + 4], b"PE\0\0");
+        let coff = pe + 4;
+        let machine = match u16_at(bin, coff) {
+            0x8664 => "x86_64",
+            0xaa64 => "aarch64",
+            other => panic!("PE machine {other:#x}"),
+        };
+        let table = coff + 20 + u16_at(bin, coff + 16);
+        let sections = (0..u16_at(bin, coff + 2))
+            .map(|i| {
+                let h = table + i * 40;
+                let raw = &bin[h..h + 8];
+                let name =
+                    String::from_utf8_lossy(&raw[..raw.iter().position(|&c| c == 0).unwrap_or(8)])
+                        .into_owned();
+                let (virtual_size, size, offset) =
+                    (u32_at(bin, h + 8), u32_at(bin, h + 16), u32_at(bin, h + 20));
+                // The raw size is rounded up to the file alignment; the data is the virtual size.
+                (name, &bin[offset..offset + size.min(virtual_size)])
+            })
+            .collect();
+        (machine, sections)
+    }
+}
+
+/// What cargo-auditable embedded: its `.dep-v0` section, zlib-compressed JSON, decoded with
+/// Python's zlib (as `cargo audit bin` and `rust-audit-info` read it).
+fn audit_data(section: &[u8]) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg("import sys, zlib\nsys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(section).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Each platform's zip holds a binary of its own architecture and OS that carries its dependency
+/// list (cargo auditable), and has its own SBOM: the Windows one lists schannel, the Linux ones
+/// do not.
+#[test]
+fn every_platform_zip_holds_its_architecture_with_its_dependency_list() {
+    let dist = dist_dir();
+    let prefix = format!("{NAME}_{VERSION}");
+    for (p, want_format, want_machine) in [
+        ("linux_amd64", "ELF", "x86_64"),
+        ("linux_arm64", "ELF", "aarch64"),
+        ("windows_amd64", "PE", "x86_64"),
+    ] {
+        let bin = unzip_binary(&dist.join(format!("{prefix}_{p}.zip")));
+        let format = if bin.starts_with(b"MZ") { "PE" } else { "ELF" };
+        let (machine, sections) = machine_and_sections(&bin);
+        assert_eq!((format, machine), (want_format, want_machine), "{p}");
+
+        let (_, deps) = sections
+            .iter()
+            .find(|(name, _)| name == ".dep-v0")
+            .unwrap_or_else(|| panic!("{p}: no .dep-v0 section (cargo auditable)"));
+        let deps = audit_data(deps);
+        let names: Vec<&str> = deps["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        for want in [NAME, "aws-sdk-cloudtrail", "rustls", "tonic"] {
+            assert!(
+                names.contains(&want),
+                "{p}: {want} not in the embedded list {names:?}"
+            );
+        }
+        assert_eq!(
+            names.contains(&"schannel"),
+            p.starts_with("windows"),
+            "{p}: {names:?}"
+        );
+
+        let sbom: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dist.join(format!("{prefix}_{p}.cdx.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(sbom["bomFormat"], "CycloneDX", "{p}");
+        let components: Vec<&str> = sbom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            components.contains(&"aws-sdk-cloudtrail"),
+            "{p}: {components:?}"
+        );
+        assert_eq!(
+            components.contains(&"schannel"),
+            p.starts_with("windows"),
+            "{p}: the SBOM is not this target's: {components:?}"
+        );
+    }
 }
 
 /// The `h1:` hash Terraform and OpenTofu record in the lock file for a package: dirhash's Hash1
@@ -210,7 +373,7 @@ fn release_artifacts_install_from_a_mirror_with_every_client() {
         .prefix("release-")
         .tempdir()
         .unwrap();
-    let dist = build_release(tmp.path());
+    let dist = dist_dir();
     check_layout(&dist);
     let h1 = h1_of_zip(&dist.join(format!("{NAME}_{VERSION}_{}.zip", platform())));
     let mirror = make_mirror(tmp.path(), &dist);

@@ -1,10 +1,11 @@
 //! The real provider binary started the way go-plugin starts it (cookie, protocol versions,
-//! AutoMTLS client certificate), and a tonic client that speaks to it over its unix socket with
-//! the same certificate, as Terraform does. Use as `support::grpc` (`mod support;`).
+//! AutoMTLS client certificate), and a tonic client that speaks to it over the socket or TCP port
+//! its handshake line names, with the same certificate, as Terraform does. Use as `support::grpc`
+//! (`mod support;`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
@@ -68,6 +69,9 @@ pub enum Show<'a> {
 /// A running provider process; killed and reaped on drop.
 pub struct Plugin {
     pub child: Child,
+    /// The handshake line's network: `unix` or `tcp`.
+    pub network: String,
+    /// The unix socket (its address as a path), or `host:port` for TCP.
     pub socket: PathBuf,
     pub server_cert: Option<CertificateDer<'static>>,
     pub line: String,
@@ -84,7 +88,21 @@ impl Plugin {
     /// Starts the provider with AutoMTLS for `identity` (or plaintext with `None`) and reads its
     /// handshake line. Extra environment variables are added as given.
     pub fn spawn(identity: Option<&Identity>, env: &[(&str, &str)]) -> Plugin {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail"));
+        Self::spawn_program(
+            Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudtrail")),
+            identity,
+            env,
+        )
+    }
+
+    /// As `spawn`, for another program that serves as the provider (a cross-built binary's
+    /// wrapper under qemu or wine).
+    pub fn spawn_program(
+        program: &Path,
+        identity: Option<&Identity>,
+        env: &[(&str, &str)],
+    ) -> Plugin {
+        let mut cmd = Command::new(program);
         cmd.env_clear()
             .env("TF_PLUGIN_MAGIC_COOKIE", COOKIE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
@@ -115,6 +133,7 @@ impl Plugin {
             )
         });
         Plugin {
+            network: fields[2].to_owned(),
             socket: PathBuf::from(fields[3]),
             server_cert,
             line,
@@ -129,6 +148,7 @@ impl Plugin {
 
     pub async fn connect(&self, show: Show<'_>) -> Result<Channel, tonic::transport::Error> {
         let socket = self.socket.clone();
+        let tcp = self.network == "tcp";
         let server_cert = match show {
             Show::NoTls => None,
             _ => self.server_cert.clone(),
@@ -167,13 +187,18 @@ impl Plugin {
                 let socket = socket.clone();
                 let tls = tls.clone();
                 async move {
-                    let stream = tokio::net::UnixStream::connect(socket).await?;
+                    let stream: Box<dyn Io> = if tcp {
+                        let addr = socket.to_string_lossy().into_owned();
+                        Box::new(tokio::net::TcpStream::connect(addr).await?)
+                    } else {
+                        Box::new(tokio::net::UnixStream::connect(socket).await?)
+                    };
                     let io: Box<dyn Io> = match tls {
                         Some(tls) => Box::new(
                             tls.connect(ServerName::try_from("localhost").unwrap(), stream)
                                 .await?,
                         ),
-                        None => Box::new(stream),
+                        None => stream,
                     };
                     Ok::<_, std::io::Error>(TokioIo::new(io))
                 }

@@ -12,6 +12,7 @@ pub mod grpc;
 pub mod localemu;
 pub mod mocks;
 pub mod moto;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -25,7 +26,7 @@ pub fn pinned(key: &str) -> &'static str {
         .lines()
         .filter_map(|line| line.split_once('='))
         .find(|(k, _)| k.trim() == key)
-        .map(|(_, v)| v.trim())
+        .map(|(_, v)| v.trim().trim_matches('"'))
         .unwrap_or_else(|| panic!("scripts/versions.env pins no {key}"))
 }
 
@@ -220,11 +221,16 @@ impl Run {
 
 impl Workdir {
     pub fn new(label: &str, client: PathBuf) -> Workdir {
+        Self::with_provider_dir(label, client, provider_binary().parent().unwrap())
+    }
+
+    /// As `new`, with the provider taken from `provider_dir` (which holds an executable named
+    /// `terraform-provider-cloudtrail`).
+    pub fn with_provider_dir(label: &str, client: PathBuf, provider_dir: &Path) -> Workdir {
         let dir = tempfile::Builder::new()
             .prefix(&format!("e2e-{label}-"))
             .tempdir()
             .unwrap();
-        let provider_dir = provider_binary().parent().unwrap().to_path_buf();
         let cli_config = format!(
             "provider_installation {{\n  dev_overrides {{\n    \"cloudtrail-lake/cloudtrail\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
             provider_dir.display()
@@ -365,4 +371,31 @@ pub fn unique_name(prefix: &str) -> String {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     )
+}
+
+/// The release directory that `scripts/test.sh` builds with `scripts/release.sh` (every target
+/// of RUST_RELEASE_TARGETS) and names in `TPC_DIST_DIR`.
+pub fn dist_dir() -> PathBuf {
+    match std::env::var_os("TPC_DIST_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_dir() => dir,
+        other => panic!(
+            "TPC_DIST_DIR ({other:?}) must name a release directory: run \
+             `scripts/release.sh --out DIR` and set TPC_DIST_DIR=DIR (scripts/test.sh does both)"
+        ),
+    }
+}
+
+/// The release zip of `platform` (`linux_arm64`) in `dist_dir()`.
+pub fn dist_zip(platform: &str) -> PathBuf {
+    let zip = dist_dir().join(format!(
+        "terraform-provider-cloudtrail_{}_{platform}.zip",
+        terraform_provider_cloudtrail::VERSION
+    ));
+    assert!(
+        zip.is_file(),
+        "{} is missing: run `scripts/release.sh --out {}`",
+        zip.display(),
+        dist_dir().display()
+    );
+    zip
 }
