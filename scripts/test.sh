@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The project's test command (README and .ci/run call exactly this):
 #   installs the test tools if missing (scripts/install-tools.sh), checks formatting and clippy,
-#   then runs every test: unit, protocol (real binary, real socket, mTLS) and end to end
-#   (every client pinned in scripts/versions.env: two Terraform and two OpenTofu releases, against LocalEmu).
+#   cargo deny, the macOS compile check and actionlint, builds the release of every target
+#   (scripts/release.sh, into target/dist unless TPC_DIST_DIR names one), then runs every test:
+#   unit, protocol (real binary, real socket, mTLS), end to end (every client pinned in
+#   scripts/versions.env, against LocalEmu), the release zips under qemu and wine, and a registry.
 # Usage: scripts/test.sh [--help] [extra cargo test arguments]
 # Skipping a client is only possible by name: TPC_SKIP_CLIENTS=terraform-1.0,tofu-1.6 (or all).
 set -euo pipefail
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -19,4 +21,20 @@ cargo clippy --all-targets --quiet -- -D warnings
 # Dependency audit (deny.toml). Advisories need the RustSec database from GitHub, unreachable here: checked only if a copy is on disk.
 cargo deny --log-level error check licenses sources bans
 if compgen -G "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/*/crates" >/dev/null; then cargo deny --offline --log-level error check advisories; else echo "cargo deny: advisories NOT checked (no RustSec database on disk; it is fetched from GitHub, which this machine cannot reach)" >&2; fi
+# The macOS targets compile (no SDK here, so nothing is linked; zig compiles aws-lc's C), and the
+# release workflow passes actionlint, which runs shellcheck on its run: blocks only if shellcheck is on PATH.
+scripts/check-macos.sh --quiet
+# shellcheck source=SCRIPTDIR/versions.env
+(source scripts/versions.env && "${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}/bin/actionlint-$ACTIONLINT")
+command -v shellcheck >/dev/null || echo "actionlint: run: blocks NOT checked (no shellcheck on PATH)" >&2
+# The Windows code paths (TCP transport, Ctrl-C) are linted too.
+cargo clippy --target x86_64-pc-windows-gnu --lib --bins --quiet -- -D warnings
+# The release of every target, built as shipped (scripts/release.sh: cargo auditable, LTO), for
+# tests/release.rs, tests/registry.rs and tests/foreign.rs to check, install and run. A
+# TPC_DIST_DIR set by the caller is used as it is.
+if [[ -z ${TPC_DIST_DIR:-} ]]; then
+  export TPC_DIST_DIR=$PWD/target/dist
+  rm -rf "$TPC_DIST_DIR"
+  scripts/release.sh --out "$TPC_DIST_DIR" >/dev/null
+fi
 cargo test --all-targets "$@"
