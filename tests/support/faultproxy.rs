@@ -145,7 +145,8 @@ impl TestCa {
         }
     }
 
-    fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+    /// A TLS acceptor serving the certificate.
+    pub fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
         use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
         let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)

@@ -291,8 +291,10 @@ impl Registry {
             .prefix("registry-")
             .tempdir()
             .unwrap();
-        let (ca_pem, acceptor) = localhost_tls();
-        std::fs::write(dir.path().join("ca.pem"), ca_pem).unwrap();
+        // `localhost`: the host name of the source address.
+        let ca = super::faultproxy::TestCa::new(&["localhost"]);
+        let acceptor = ca.acceptor();
+        std::fs::write(dir.path().join("ca.pem"), &ca.ca_pem).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -477,35 +479,4 @@ impl hyper::body::Body for Full {
     fn size_hint(&self) -> SizeHint {
         SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
     }
-}
-
-/// A CA made for this registry, and a TLS acceptor whose certificate it signed for `localhost`
-/// (the host name of the source address). Returns the CA's PEM.
-fn localhost_tls() -> (String, tokio_rustls::TlsAcceptor) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, KeyUsagePurpose};
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "registry test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["localhost".to_owned()])
-        .unwrap()
-        .signed_by(&key, &rcgen::Issuer::new(ca_params, ca_key))
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(cert.der().to_vec())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-        .unwrap();
-    (ca.pem(), tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
