@@ -85,14 +85,23 @@ build_target() {
   cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)
   rustflags="--remap-path-prefix=$root=/build --remap-path-prefix=$cargo_home=/cargo"
   cflags="-ffile-prefix-map=$root=/build -ffile-prefix-map=$cargo_home=/cargo"
-  [[ $target == *-windows-gnu ]] && rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
+  local tmpdir=${TMPDIR:-/tmp}
+  if [[ $target == *-windows-gnu ]]; then
+    rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
+    # GNU ld orders the import table by the paths of the import libraries on its command line:
+    # the windows crates' ones under CARGO_HOME, and those rustc writes for raw-dylib into a
+    # fresh directory under TMPDIR. With that directory under CARGO_HOME too, their order no
+    # longer depends on where CARGO_HOME is.
+    tmpdir="$cargo_home/tmp-release"
+    mkdir -p "$tmpdir"
+  fi
   # (tr rather than ${target^^}: macOS ships bash 3.2.)
   local upper
   upper=$(tr '[:lower:]-' '[:upper:]_' <<<"$target")
   (
     cd "$root"
     export "CARGO_TARGET_${upper}_RUSTFLAGS=$rustflags" "CFLAGS_$(tr '-' '_' <<<"$target")=$cflags" SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
-    cargo auditable build --release --locked --quiet --target "$target"
+    TMPDIR=$tmpdir cargo auditable build --release --locked --quiet --target "$target"
   )
 }
 
@@ -106,17 +115,21 @@ sbom() {
   (cd "$root" && cargo cyclonedx --quiet --format json --spec-version 1.5 --target "$target" \
     --no-build-deps --override-filename "$(basename "$work")" >/dev/null)
   local made="$root/$(basename "$work").json"
-  python3 - "$made" "$dest.tmp" "$root" <<'PY'
-import hashlib, json, os, sys, uuid
-made, dest, root = sys.argv[1:4]
+  python3 - "$made" "$dest.tmp" "$root" "$name" <<'PY'
+import hashlib, json, os, re, sys, uuid
+made, dest, root, name = sys.argv[1:5]
 doc = json.load(open(made))
 os.remove(made)
 doc.pop("serialNumber", None)
 doc.get("metadata", {}).pop("timestamp", None)
-text = json.dumps(doc, sort_keys=True, indent=2)
+# The checkout's path, and Cargo's package ID of this package, which leaves the name out when
+# the checkout's directory has the package's name.
+text = json.dumps(doc, sort_keys=True, indent=2).replace(root, "/build")
+text = re.sub(r"/build#(?!" + re.escape(name) + "@)", "/build#" + name + "@", text)
+doc = json.loads(text)
 # The serial number is derived from the content instead (a name-based UUID): same content, same number.
 doc["serialNumber"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, hashlib.sha256(text.encode()).hexdigest()))
-text = json.dumps(doc, sort_keys=True, indent=2).replace(root, "/build")
+text = json.dumps(doc, sort_keys=True, indent=2)
 open(dest, "w").write(text + "\n")
 PY
   mv "$dest.tmp" "$dest"

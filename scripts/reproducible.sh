@@ -22,8 +22,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-work=$(mktemp -d)
-[[ -n $keep ]] || trap 'rm -rf "$work"' EXIT
+# Two places whose paths sort on either side of the compiler's own temporary directories
+# (TMPDIR/rustc*), so that a build whose output depends on that order shows it.
+work=$(mktemp -d "${TMPDIR:-/tmp}/a-reproducible.XXXXXX")
+second=$(mktemp -d "${TMPDIR:-/tmp}/z-reproducible.XXXXXX")
+[[ -n $keep ]] || trap 'rm -rf "$work" "$second"' EXIT
 commit=$(git -C "$root" rev-parse HEAD)
 # Cargo's own tools (cargo-auditable, cargo-cyclonedx) stay reachable; rustup's toolchains too.
 export RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
@@ -39,18 +42,18 @@ build() {
 }
 
 build "$work/one/provider" "$work/one/cargo-home" "$work/one/dist"
-build "$work/second/build/tree/terraform-provider-cloudtrail" "$work/second/.cargo" "$work/second/dist"
+build "$second/build/tree/terraform-provider-cloudtrail" "$second/.cargo" "$second/dist"
 
 status=0
 (cd "$work/one/dist" && ls) >"$work/one.list"
-(cd "$work/second/dist" && ls) >"$work/second.list"
+(cd "$second/dist" && ls) >"$work/second.list"
 if ! diff -u "$work/one.list" "$work/second.list"; then
   echo "the two builds made different files" >&2
   status=1
 fi
 while read -r file; do
   a=$(sha256sum <"$work/one/dist/$file" | cut -d' ' -f1)
-  b=$(sha256sum <"$work/second/dist/$file" | cut -d' ' -f1)
+  b=$(sha256sum <"$second/dist/$file" | cut -d' ' -f1)
   if [[ $a == "$b" ]]; then
     echo "same      $a  $file"
   else
@@ -58,6 +61,6 @@ while read -r file; do
     status=1
   fi
 done <"$work/one.list"
-[[ -z $keep ]] || echo "builds kept in $work" >&2
+[[ -z $keep ]] || echo "builds kept in $work and $second" >&2
 if [[ $status -eq 0 ]]; then echo "reproducible: every file of the two builds is identical"; fi
 exit "$status"
