@@ -88,10 +88,10 @@ build_target() {
   local tmpdir=${TMPDIR:-/tmp}
   if [[ $target == *-windows-gnu ]]; then
     rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
-    # GNU ld orders the import table by the paths of the import libraries on its command line:
-    # the windows crates' ones under CARGO_HOME, and those rustc writes for raw-dylib into a
-    # fresh directory under TMPDIR. With that directory under CARGO_HOME too, their order no
-    # longer depends on where CARGO_HOME is.
+    # GNU ld orders the import table by the paths of the import libraries on its command line
+    # (under CARGO_HOME, RUSTUP_HOME, and a fresh directory of TMPDIR for rustc's raw-dylib
+    # ones): that directory goes under CARGO_HOME, so TMPDIR plays no part. CARGO_HOME and
+    # RUSTUP_HOME side by side (rustup's default) order the same way everywhere (README).
     tmpdir="$cargo_home/tmp-release"
     mkdir -p "$tmpdir"
   fi
