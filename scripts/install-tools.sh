@@ -30,7 +30,7 @@ select_tools() { local t; for t in "$@"; do wanted[$t]=1; done; }
 want() { [[ -n ${wanted[$1]:-} ]]; }
 for arg in "$@"; do
   case $arg in
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     --list) printf '%s\n' "${TOOLS[@]}"; exit 0 ;;
   esac
   IFS=, read -r -a names <<<"$arg"

@@ -110,11 +110,12 @@ build_target() {
 sbom() {
   local target=$1 plat=$2
   local dest="$out/${prefix}_${plat}.cdx.json"
-  local work; work=$(mktemp -d)
+  # cargo-cyclonedx writes <name>.json beside Cargo.toml: a name of this run's own.
+  local made_name="sbom-$plat-$$"
+  local made="$root/$made_name.json"
   # Build-time dependencies (protox, tonic-prost-build, ...) are not in the binary: left out.
   (cd "$root" && cargo cyclonedx --quiet --format json --spec-version 1.5 --target "$target" \
-    --no-build-deps --override-filename "$(basename "$work")" >/dev/null)
-  local made="$root/$(basename "$work").json"
+    --no-build-deps --override-filename "$made_name" >/dev/null)
   python3 - "$made" "$dest.tmp" "$root" "$name" <<'PY'
 import hashlib, json, os, re, sys, uuid
 made, dest, root, name = sys.argv[1:5]
@@ -133,7 +134,6 @@ text = json.dumps(doc, sort_keys=True, indent=2)
 open(dest, "w").write(text + "\n")
 PY
   mv "$dest.tmp" "$dest"
-  rmdir "$work"
   echo "$dest"
 }
 
