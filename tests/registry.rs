@@ -38,6 +38,16 @@ fn config(reg: &Registry, endpoint: &str, body: &str) -> String {
     config + body
 }
 
+/// A workdir, the release, and a registry serving it as `serve`, for a configuration that is only
+/// installed (its provider block points nowhere).
+fn install_only(label: &str, serve: Serve) -> Option<(Workdir, &'static Release, Registry)> {
+    let wd = workdir(label)?;
+    let release = Release::get();
+    let reg = Registry::start(release, serve);
+    wd.write("main.tf", &config(&reg, UNUSED_ENDPOINT, ""));
+    Some((wd, release, reg))
+}
+
 /// Runs the client trusting the registry's CA (Go reads `SSL_CERT_FILE`).
 fn run(wd: &Workdir, reg: &Registry, args: &[&str]) -> Run {
     let ca = reg.ca_file();
@@ -171,12 +181,9 @@ fn installs_signed_and_applies(label: &str) {
 /// `init` from a registry serving `serve` fails after downloading the package, saying each of
 /// `want`, and installs nothing.
 fn refused(label: &str, serve: Serve, want: &[String]) {
-    let Some(wd) = workdir(label) else {
+    let Some((wd, release, reg)) = install_only(label, serve) else {
         return;
     };
-    let release = Release::get();
-    let reg = Registry::start(release, serve);
-    wd.write("main.tf", &config(&reg, UNUSED_ENDPOINT, ""));
     let init = init(&wd, &reg);
     assert_ne!(
         init.code,
@@ -306,12 +313,9 @@ fn init_honours_the_lock(wd: &Workdir, reg: &Registry, release: &Release) {
 /// `providers lock` against the registry records, for each platform, the `h1:` of its package
 /// and the `zh:` the signed sums give it.
 fn locks_every_platform_from_the_registry(label: &str) {
-    let Some(wd) = workdir(label) else {
+    let Some((wd, release, reg)) = install_only(label, Serve::Genuine) else {
         return;
     };
-    let release = Release::get();
-    let reg = Registry::start(release, Serve::Genuine);
-    wd.write("main.tf", &config(&reg, UNUSED_ENDPOINT, ""));
     lock_every_platform(&wd, &reg, &[]);
     for package in &release.packages {
         assert!(
@@ -342,12 +346,9 @@ fn locks_every_platform_from_the_registry(label: &str) {
 /// `providers lock -fs-mirror` over a packed mirror of the release zips records each platform's
 /// `h1:` without asking the registry; `init` from the registry then accepts that lock file.
 fn locks_every_platform_from_a_filesystem_mirror(label: &str) {
-    let Some(wd) = workdir(label) else {
+    let Some((wd, release, reg)) = install_only(label, Serve::Genuine) else {
         return;
     };
-    let release = Release::get();
-    let reg = Registry::start(release, Serve::Genuine);
-    wd.write("main.tf", &config(&reg, UNUSED_ENDPOINT, ""));
     let mirror = wd.path().join("mirror");
     let dir = mirror.join(reg.source());
     std::fs::create_dir_all(&dir).unwrap();
