@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README and .ci/run call exactly this):
 #   installs the test tools if missing (scripts/install-tools.sh), checks formatting and clippy,
-#   cargo deny, the macOS compile check and actionlint, builds the release of every target
-#   (scripts/release.sh, into target/dist unless TPC_DIST_DIR names one), then runs every test:
+#   cargo deny (advisories against the RustSec snapshot: scripts/advisories.sh), the macOS compile
+#   check and actionlint, builds the release of every target (scripts/release.sh, into target/dist
+#   unless TPC_DIST_DIR names one), then runs every test:
 #   unit, protocol (real binary, real socket, mTLS), end to end (every client pinned in
 #   scripts/versions.env, against LocalEmu), the release zips under qemu and wine, and a registry.
 # Usage: scripts/test.sh [--help] [extra cargo test arguments]
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -18,9 +19,10 @@ cd "$(dirname "$0")/.."
 scripts/install-tools.sh >/dev/null
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
-# Dependency audit (deny.toml). Advisories need the RustSec database from GitHub, unreachable here: checked only if a copy is on disk.
+# Dependency audit (deny.toml): licenses, sources and bans from Cargo.lock; advisories against the
+# RustSec snapshot beside the checkout (../shared/advisory-db, or TPC_ADVISORY_DB), every run.
 cargo deny --log-level error check licenses sources bans
-if compgen -G "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/*/crates" >/dev/null; then cargo deny --offline --log-level error check advisories; else echo "cargo deny: advisories NOT checked (no RustSec database on disk; it is fetched from GitHub, which this machine cannot reach)" >&2; fi
+scripts/advisories.sh
 # The macOS targets compile (no SDK here, so nothing is linked; zig compiles aws-lc's C), and the
 # release workflow passes actionlint, with shellcheck (installed with the tools) on its run: blocks.
 command -v shellcheck >/dev/null || { echo "shellcheck is missing: run scripts/install-tools.sh debian-test" >&2; exit 1; }

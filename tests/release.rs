@@ -103,6 +103,36 @@ fn check_layout(dist: &Path) {
     assert_eq!(listed, want, "SHA256SUMS lists every zip and SBOM");
 }
 
+/// The Windows binary takes its randomness (the AutoMTLS key, every TLS handshake) from the OS's
+/// own interface: it imports ProcessPrng from bcryptprimitives.dll, and no `/dev/urandom` string
+/// is in it. Under wine that path would still resolve to the host's device, so only the binary
+/// itself shows that nothing opens it: on Windows it would be a file on the current drive.
+#[test]
+fn the_windows_binary_draws_randomness_from_processprng_not_a_path() {
+    use object::Object;
+    let bin = unzip_binary(&support::dist_zip("windows_amd64"));
+    assert!(
+        !bin.windows(12).any(|w| w == b"/dev/urandom"),
+        "the Windows binary names /dev/urandom"
+    );
+    let file = object::File::parse(&*bin).unwrap();
+    let imports: Vec<(String, String)> = file
+        .imports()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                String::from_utf8_lossy(i.library()).to_ascii_lowercase(),
+                String::from_utf8_lossy(i.name()).into_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        imports.contains(&("bcryptprimitives.dll".to_owned(), "ProcessPrng".to_owned())),
+        "no ProcessPrng import in {imports:?}"
+    );
+}
+
 /// The executable inside a release zip.
 fn unzip_binary(zip: &Path) -> Vec<u8> {
     let out = Command::new("python3")

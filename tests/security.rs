@@ -12,6 +12,7 @@ use std::ffi::OsStr;
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -114,6 +115,39 @@ async fn socket_directory_is_private_to_the_user() {
     assert_eq!(meta.uid(), me, "socket directory owned by someone else");
     let sock = std::fs::symlink_metadata(&plugin.socket).unwrap();
     assert_eq!(sock.uid(), me);
+}
+
+/// The server key and every handshake's randomness come from the OS's own interface
+/// (getrandom(2) here), never from a path: inside a root that has no `/dev/urandom` (a scratch
+/// image, a sandbox) the provider still makes its certificate and completes the AutoMTLS
+/// handshake. On Windows the same path would be a file on the current drive; `tests/release.rs`
+/// checks that binary's imports and strings.
+#[tokio::test]
+async fn automtls_needs_no_dev_urandom() {
+    let root = support::chroot::Root::with_binary(Path::new(env!(
+        "CARGO_BIN_EXE_terraform-provider-cloudtrail"
+    )));
+    let terraform = Identity::new();
+    let mut plugin = Plugin::spawn_program(&root.wrapper(), Some(&terraform), &[]);
+    assert!(
+        plugin.server_cert.is_some(),
+        "no certificate in {:?}",
+        plugin.line
+    );
+    assert_eq!(plugin.network, "unix");
+    plugin.socket = root.host_path(&plugin.socket);
+    let schema = plugin
+        .client(&terraform)
+        .await
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        schema
+            .resource_schemas
+            .contains_key("cloudtrail_ingestion_state")
+    );
 }
 
 /// A PLUGIN_CLIENT_CERT that is not UTF-8 is an error, never a reason to fall back to serving

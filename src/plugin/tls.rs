@@ -7,7 +7,6 @@
 //! (deterministic signatures, a seed from the OS), and the TLS provider takes its randomness and
 //! its X25519 key shares from the OS as well. aws-lc still does all the cryptography.
 
-use std::io::Read;
 use std::sync::Arc;
 
 use ::aws_lc_rs::agreement;
@@ -31,7 +30,7 @@ pub enum TlsError {
     #[error("could not build the TLS configuration: {0}")]
     Rustls(#[from] rustls::Error),
     #[error("could not read random bytes from the operating system: {0}")]
-    Random(#[from] std::io::Error),
+    Random(#[from] getrandom::Error),
 }
 
 /// This process's server certificate and its key. Made before the handshake line, which carries
@@ -133,9 +132,12 @@ impl ServerCert {
     }
 }
 
-/// Fills `buf` from the kernel's CSPRNG (what Go's crypto/rand and the OS-backed Rust crates use).
-fn os_random(buf: &mut [u8]) -> std::io::Result<()> {
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
+/// Fills `buf` from the operating system's CSPRNG through its own interface, as Go's crypto/rand
+/// does: getrandom(2) on Linux, ProcessPrng on Windows, getentropy on macOS. Never a path: a root
+/// without `/dev` (scratch images, sandboxes) has none, and on Windows `/dev/urandom` would be a
+/// file on the current drive that any local user could create.
+fn os_random(buf: &mut [u8]) -> Result<(), getrandom::Error> {
+    getrandom::fill(buf)
 }
 
 /// rustls' randomness (hello randoms, session IDs) from the OS instead of aws-lc's DRBG.

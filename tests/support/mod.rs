@@ -5,6 +5,7 @@
 //! `dead_code` is allowed because each crate uses only part of it.
 #![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod chroot;
 pub mod faultproxy;
 pub mod forwardproxy;
 pub mod fuzz_harness;
