@@ -16,6 +16,7 @@ per_client_of!(with_newest_clients;
     web_identity_from_a_file_and_from_the_environment,
     ruled_out_accounts_stop_before_cloudtrail,
     sts_failures_name_sts_and_the_role,
+    a_profile_in_the_block_wins_over_the_environment,
 );
 
 /// A workdir, LocalEmu, and a recording proxy in front of each of LocalEmu and moto.
@@ -441,4 +442,96 @@ fn sts_failures_name_sts_and_the_role(label: &str) {
     assert_eq!(b.cloudtrail.total(), 0, "[{label}] {}", b.cloudtrail.log());
     // Plan and apply each ask; AccessDenied is not retried.
     assert!(b.sts.seen("AssumeRole") <= 4, "[{label}] {}", b.sts.log());
+}
+
+/// Every request's signing key, as `op:key` (unsigned: `op:-`).
+fn signers(seen: &[Seen]) -> Vec<String> {
+    seen.iter()
+        .map(|s| format!("{}:{}", s.op, s.access_key.as_deref().unwrap_or("-")))
+        .collect()
+}
+
+/// aws-sdk-go-v2's precedence, which hashicorp/aws keeps: `profile` in the provider block comes
+/// before the environment's keys and its web identity (an IRSA pod's `AWS_ROLE_ARN` +
+/// `AWS_WEB_IDENTITY_TOKEN_FILE`), with hashicorp/aws's warning; `AWS_PROFILE` does not, so there
+/// the environment's keys win. Shown by the key that signed every request on the wire.
+fn a_profile_in_the_block_wins_over_the_environment(label: &str) {
+    let Some(b) = bed(label) else {
+        return;
+    };
+    let arn = b.store("profile");
+    let credentials = b.wd.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        "[prod]\naws_access_key_id = AKIDPROFILEKEY\naws_secret_access_key = profile-secret\n",
+    )
+    .unwrap();
+    let token = b.wd.path().join("irsa-token");
+    std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.irsa-token.sig").unwrap();
+    let (credentials, token) = (
+        credentials.display().to_string(),
+        token.display().to_string(),
+    );
+    let environment = [
+        ("AWS_ACCESS_KEY_ID", "AKIDENVIRONMENTKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "environment-secret"),
+        ("AWS_ROLE_ARN", "arn:aws:iam::444444444444:role/irsa"),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", token.as_str()),
+    ];
+    let apply = ["apply", "-no-color", "-input=false", "-auto-approve"];
+    b.wd.write(
+        "main.tf",
+        &b.config(
+            &format!("  profile = \"prod\"\n  shared_credentials_files = [\"{credentials}\"]\n"),
+            &arn,
+        ),
+    );
+    let run = b.wd.run_with(&apply, &environment);
+    let text = flat(&run.text());
+    assert_eq!(run.code, 0, "[{label}] {text}");
+    assert_eq!(b.status(&arn), "ENABLED");
+    assert!(
+        text.contains("Configuration conflict detected")
+            && text.contains("The Profile is now used"),
+        "[{label}] no warning: {text}"
+    );
+    let (cloudtrail, sts) = (b.cloudtrail.requests(), b.sts.requests());
+    assert!(
+        !cloudtrail.is_empty() && !sts.is_empty(),
+        "[{label}] {sts:?}"
+    );
+    for s in cloudtrail.iter().chain(&sts) {
+        assert_eq!(
+            s.access_key.as_deref(),
+            Some("AKIDPROFILEKEY"),
+            "[{label}] CloudTrail {:?}, STS {:?}",
+            signers(&cloudtrail),
+            signers(&sts)
+        );
+    }
+
+    // The same profile named by AWS_PROFILE instead: the environment's keys come first.
+    b.rt.block_on(b.emu.stop_ingestion(&arn));
+    let (ct_before, sts_before) = (b.cloudtrail.total(), b.sts.total());
+    b.wd.write("main.tf", &b.config("", &arn));
+    let mut env_profile = environment.to_vec();
+    env_profile.push(("AWS_PROFILE", "prod"));
+    env_profile.push(("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()));
+    let run = b.wd.run_with(&apply, &env_profile);
+    assert_eq!(run.code, 0, "[{label}] {}", run.text());
+    assert_eq!(b.status(&arn), "ENABLED");
+    let later: Vec<Seen> = b.cloudtrail.requests()[ct_before..]
+        .iter()
+        .chain(&b.sts.requests()[sts_before..])
+        .cloned()
+        .collect();
+    assert!(!later.is_empty());
+    for s in &later {
+        assert_eq!(
+            s.access_key.as_deref(),
+            Some("AKIDENVIRONMENTKEY"),
+            "[{label}] {:?}",
+            signers(&later)
+        );
+    }
 }

@@ -139,6 +139,36 @@ fn a_private_ca_is_trusted_only_when_configured(label: &str) {
         "[{label}] {text}"
     );
     assert!(tls.total() > requests, "[{label}] insecure made no request");
+
+    // A bundle is trusted instead of the system's CAs, not beside them: with the proxy's CA in
+    // the system store (SSL_CERT_FILE) the plan passes, and a bundle holding another CA, from
+    // the block or from AWS_CA_BUNDLE, makes the same endpoint untrusted.
+    let other = TestCa::new(&["127.0.0.1"]);
+    let other_file = b.wd.path().join("other-ca.pem");
+    std::fs::write(&other_file, &other.ca_pem).unwrap();
+    let other_path = other_file.display().to_string();
+    let system = ("SSL_CERT_FILE", ca_path.as_str());
+    b.wd.write("main.tf", &config(&tls.endpoint, "", &[&first]));
+    let (code, text) = b.plan(&[], &[system]);
+    assert_eq!(code, 0, "[{label}] the system store: {text}");
+    for (extra, env) in [
+        (
+            format!("  custom_ca_bundle = \"{other_path}\""),
+            vec![system],
+        ),
+        (
+            String::new(),
+            vec![system, ("AWS_CA_BUNDLE", other_path.as_str())],
+        ),
+    ] {
+        b.wd.write("main.tf", &config(&tls.endpoint, &extra, &[&first]));
+        let (code, text) = b.plan(&[], &env);
+        assert_eq!(code, 1, "[{label}] {extra} {env:?}: {text}");
+        assert!(
+            text.contains("TLS certificate not trusted"),
+            "[{label}] {text}"
+        );
+    }
 }
 
 /// A forwarding proxy: https:// requests tunnel through it (`https_proxy` in the block, or
@@ -177,17 +207,96 @@ fn requests_go_through_the_configured_proxy(label: &str) {
         "[{label}] HTTPS_PROXY unused"
     );
 
-    // no_proxy: straight to a name only the proxy knows, so the refresh fails on it.
-    let before = proxy.targets().len();
-    let block = format!(
-        "{bundle}  https_proxy = \"{}\"\n  no_proxy = \"emu.test\"",
-        proxy.url
+    // no_proxy, in each of the forms Go's httpproxy matches (domain, .domain, *.domain,
+    // host:port): straight to a name only the proxy knows, so the refresh fails on it. An entry
+    // for another port does not match.
+    for entry in [
+        "emu.test".to_owned(),
+        ".emu.test".to_owned(),
+        "*.emu.test".to_owned(),
+        format!("cloudtrail.emu.test:{}", tls.port),
+    ] {
+        let before = proxy.targets().len();
+        let block = format!(
+            "{bundle}  https_proxy = \"{}\"\n  no_proxy = \"{entry}\"",
+            proxy.url
+        );
+        b.wd.write("main.tf", &config(&named, &block, &[&arn]));
+        let (code, text) = b.plan(&[], &[]);
+        assert_eq!(code, 1, "[{label}] {entry}: {text}");
+        assert!(text.contains("cloudtrail.emu.test"), "[{label}] {text}");
+        assert_eq!(proxy.targets().len(), before, "[{label}] {entry} ignored");
+    }
+    let before = tunnels(&proxy);
+    b.wd.write("main.tf", &config(&named, &bundle, &[&arn]));
+    let (code, text) = b.plan(
+        &[],
+        &[
+            ("HTTPS_PROXY", &proxy.url),
+            ("NO_PROXY", "cloudtrail.emu.test:1"),
+        ],
     );
+    assert_eq!(code, 0, "[{label}] another port: {text}");
+    assert!(
+        tunnels(&proxy) > before,
+        "[{label}] host:1 matched port {}",
+        tls.port
+    );
+
+    // An https:// proxy is spoken to over TLS, as Go's Transport does, with its credentials
+    // inside; its certificate is checked against custom_ca_bundle like an endpoint's.
+    let secure = ForwardProxy::start_tls(&ca);
+    let with_auth = secure
+        .url
+        .replacen("https://", "https://ci-user:hunter2%40tls@", 1);
+    let block = format!("{bundle}  https_proxy = \"{with_auth}\"");
+    b.wd.write("main.tf", &config(&named, &block, &[&arn]));
+    let (code, text) = b.plan(&[], &[]);
+    assert_eq!(code, 0, "[{label}] https:// proxy: {text}");
+    assert!(
+        secure.targets().contains(&tunnel),
+        "[{label}] {:?}",
+        secure.targets()
+    );
+    // base64("ci-user:hunter2@tls")
+    let auths = secure.auths();
+    assert!(
+        !auths.is_empty()
+            && auths
+                .iter()
+                .all(|a| a == "Basic Y2ktdXNlcjpodW50ZXIyQHRscw=="),
+        "[{label}] {auths:?}"
+    );
+    assert!(!text.contains("hunter2"), "[{label}] {text}");
+
+    // What the port of an https:// proxy receives first is a TLS ClientHello: never a CONNECT,
+    // and never the credentials, in clear.
+    let sniff = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sniff_port = sniff.local_addr().unwrap().port();
+    let first_bytes = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut conn, _) = sniff.accept().unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut buf = vec![0; 4096];
+        let n = conn.read(&mut buf).unwrap_or(0);
+        buf.truncate(n);
+        buf
+    });
+    let block =
+        format!("{bundle}  https_proxy = \"https://ci-user:hunter2@127.0.0.1:{sniff_port}\"");
     b.wd.write("main.tf", &config(&named, &block, &[&arn]));
     let (code, text) = b.plan(&[], &[]);
     assert_eq!(code, 1, "[{label}] {text}");
-    assert!(text.contains("cloudtrail.emu.test"), "[{label}] {text}");
-    assert_eq!(proxy.targets().len(), before, "[{label}] no_proxy ignored");
+    let bytes = first_bytes.join().unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert_eq!(
+        bytes.first(),
+        Some(&0x16),
+        "[{label}] not a TLS record: {bytes:?}"
+    );
+    assert!(!has(b"CONNECT") && !has(b"hunter2") && !has(b"Y2ktdXNlcjpodW50ZXIy"));
+    assert!(!text.contains("hunter2"), "[{label}] {text}");
 
     // http:// through http_proxy: the request itself goes to the proxy, in absolute form.
     let named_plain = format!("http://cloudtrail.emu.test:{}", plain.port);

@@ -29,25 +29,28 @@ use hyper_rustls::MaybeHttpsStream;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector as TcpConnector};
-use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tower::Service;
+
+use super::proxy::{NoProxy, ProxyUrl};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// (connect, read) timeouts of a connector.
 type Timeouts = (Option<Duration>, Option<Duration>);
 
-/// Proxy URLs and exclusions, the provider block's values already merged with the environment.
+/// Proxy URLs and exclusions, the provider block's values already merged with the environment
+/// and checked. `Debug` shows no userinfo (`ProxyUrl`'s own).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProxySettings {
-    pub http: Option<String>,
-    pub https: Option<String>,
-    pub no_proxy: Option<String>,
+    pub http: Option<ProxyUrl>,
+    pub https: Option<ProxyUrl>,
+    pub no_proxy: NoProxy,
 }
 
 /// A CA bundle read at configure: its certificates.
@@ -72,7 +75,6 @@ pub struct ProviderHttpClient {
 
 struct Shared {
     settings: HttpSettings,
-    proxy: Matcher,
     tls: OnceLock<Result<Arc<ClientConfig>, String>>,
     /// One hyper client per distinct (connect, read) timeout pair the SDK asks for.
     connectors: Mutex<HashMap<Timeouts, SharedHttpConnector>>,
@@ -90,19 +92,8 @@ impl fmt::Debug for ProviderHttpClient {
 impl ProviderHttpClient {
     /// Builds nothing that costs: no file is read, no socket opened, no trust store loaded.
     pub fn new(settings: HttpSettings) -> Self {
-        let mut proxy = Matcher::builder();
-        if let Some(url) = &settings.proxy.http {
-            proxy = proxy.http(url.clone());
-        }
-        if let Some(url) = &settings.proxy.https {
-            proxy = proxy.https(url.clone());
-        }
-        if let Some(list) = &settings.proxy.no_proxy {
-            proxy = proxy.no(list.clone());
-        }
         ProviderHttpClient {
             shared: Arc::new(Shared {
-                proxy: proxy.build(),
                 settings,
                 tls: OnceLock::new(),
                 connectors: Mutex::new(HashMap::new()),
@@ -119,8 +110,9 @@ impl ProviderHttpClient {
 impl Shared {
     /// The proxy for `uri`, if any. As in Go's net/http (and so hashicorp/aws), `localhost` and
     /// loopback addresses never go through a proxy: an emulator on this machine stays reachable
-    /// when a CI runner sets HTTPS_PROXY for everything else.
-    fn proxy_for(&self, uri: &Uri) -> Option<hyper_util::client::proxy::matcher::Intercept> {
+    /// when a CI runner sets HTTPS_PROXY for everything else. NO_PROXY sees the scheme's default
+    /// port when the URL has none, as Go's does.
+    fn proxy_for(&self, uri: &Uri) -> Option<&ProxyUrl> {
         let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
         let loopback = host.eq_ignore_ascii_case("localhost")
             || host
@@ -129,7 +121,17 @@ impl Shared {
         if loopback {
             return None;
         }
-        self.proxy.intercept(uri)
+        let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let proxy = &self.settings.proxy;
+        if proxy.no_proxy.matches(host, port) {
+            return None;
+        }
+        if https {
+            proxy.https.as_ref()
+        } else {
+            proxy.http.as_ref()
+        }
     }
 
     fn tls_config(&self) -> Result<Arc<ClientConfig>, String> {
@@ -148,18 +150,29 @@ impl Shared {
                 .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
                 .with_no_client_auth()
         } else {
+            // A CA bundle is trusted instead of the system's CAs, as Go's RootCAs are (and so
+            // hashicorp/aws): a user who pins a private CA trusts no public one.
             let mut roots = RootCertStore::empty();
-            let native = rustls_native_certs::load_native_certs();
-            let (system, _) = roots.add_parsable_certificates(native.certs);
-            let mut bundle = 0;
-            if let Some(ca) = &self.settings.ca_bundle {
-                (bundle, _) = roots.add_parsable_certificates(ca.certs.iter().cloned());
+            match &self.settings.ca_bundle {
+                Some(ca) => {
+                    let (bundle, _) = roots.add_parsable_certificates(ca.certs.iter().cloned());
+                    tracing::debug!(bundle, "TLS trust store: the CA bundle only");
+                }
+                None => {
+                    let native = rustls_native_certs::load_native_certs();
+                    let (system, _) = roots.add_parsable_certificates(native.certs);
+                    tracing::debug!(system, "TLS trust store: the system's CAs");
+                }
             }
-            tracing::debug!(system, bundle, "TLS trust store loaded");
             if roots.is_empty() {
-                return Err("no trusted CA certificate: the system has none and no \
-                            custom_ca_bundle is set"
-                    .to_owned());
+                return Err(match self.settings.ca_bundle {
+                    Some(_) => "no trusted CA certificate: the CA bundle holds no certificate \
+                                that parses"
+                        .to_owned(),
+                    None => "no trusted CA certificate: the system has none and no \
+                             custom_ca_bundle is set"
+                        .to_owned(),
+                });
             }
             builder.with_root_certificates(roots).with_no_client_auth()
         };
@@ -225,7 +238,7 @@ impl HttpConnector for Adapter {
             && let Some(auth) = self
                 .shared
                 .proxy_for(&uri)
-                .and_then(|i| i.basic_auth().cloned())
+                .and_then(|p| p.basic_auth().cloned())
         {
             request.headers_mut().insert(PROXY_AUTHORIZATION, auth);
         }
@@ -382,27 +395,38 @@ impl Service<Uri> for Connector {
         let shared = self.shared.clone();
         Box::pin(async move {
             let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
-            let intercept = shared.proxy_for(&uri);
-            let stream = match (intercept, https) {
+            let proxy = shared.proxy_for(&uri).cloned();
+            let stream = match (proxy, https) {
                 (None, _) => Tcp {
-                    io: tcp.call(uri.clone()).await?,
+                    io: TokioIo::new(Wire::Plain(tcp.call(uri.clone()).await?.into_inner())),
                     proxied: false,
                 },
                 (Some(proxy), true) => {
-                    let mut tunnel = Tunnel::new(proxy.uri().clone(), tcp);
+                    tracing::debug!(%proxy, target = %endpoint(&uri), "CONNECT");
+                    let mut tunnel = Tunnel::new(
+                        proxy.dial().clone(),
+                        ToProxy {
+                            tcp,
+                            shared: shared.clone(),
+                        },
+                    );
                     if let Some(auth) = proxy.basic_auth() {
                         tunnel = tunnel.with_auth(auth.clone());
                     }
-                    tracing::debug!(proxy = %endpoint(proxy.uri()), target = %endpoint(&uri), "CONNECT");
                     Tcp {
                         io: tunnel.call(uri.clone()).await?,
                         proxied: false,
                     }
                 }
                 (Some(proxy), false) => {
-                    tracing::debug!(proxy = %endpoint(proxy.uri()), target = %endpoint(&uri), "via proxy");
+                    tracing::debug!(%proxy, target = %endpoint(&uri), "via proxy");
                     Tcp {
-                        io: tcp.call(proxy.uri().clone()).await?,
+                        io: ToProxy {
+                            tcp,
+                            shared: shared.clone(),
+                        }
+                        .call(proxy.dial().clone())
+                        .await?,
                         proxied: true,
                     }
                 }
@@ -424,16 +448,101 @@ impl Service<Uri> for Connector {
     }
 }
 
-/// A TCP connection that knows whether it goes to a forwarding proxy, so hyper writes
+/// The connection to a proxy: TCP, and TLS on top for an `https://` proxy (as Go's Transport
+/// does), so a CONNECT and its `Proxy-Authorization` never cross the wire in clear. The proxy's
+/// certificate is checked against the same trust store as AWS endpoints.
+#[derive(Clone)]
+struct ToProxy {
+    tcp: TcpConnector,
+    shared: Arc<Shared>,
+}
+
+impl Service<Uri> for ToProxy {
+    type Response = TokioIo<Wire>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.tcp.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, proxy: Uri) -> Self::Future {
+        let mut tcp = self.tcp.clone();
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let plain = tcp.call(proxy.clone()).await?.into_inner();
+            if proxy.scheme() != Some(&http::uri::Scheme::HTTPS) {
+                return Ok(TokioIo::new(Wire::Plain(plain)));
+            }
+            let config = shared.tls_config().map_err(TlsSetupFailed)?;
+            let host = proxy.host().unwrap_or_default();
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let name = ServerName::try_from(host.to_owned())
+                .map_err(|e| format!("invalid TLS server name {host:?}: {e}"))?;
+            let tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, plain)
+                .await?;
+            Ok(TokioIo::new(Wire::Tls(Box::new(tls))))
+        })
+    }
+}
+
+/// A byte stream to an endpoint or a proxy: plain TCP, or TLS to an `https://` proxy.
+enum Wire {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Wire {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Wire::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Wire::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Wire {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Wire::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Wire::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Wire::Plain(s) => Pin::new(s).poll_flush(cx),
+            Wire::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Wire::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Wire::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A connection that knows whether it goes to a forwarding proxy, so hyper writes
 /// absolute-form request targets on it.
 struct Tcp {
-    io: TokioIo<TcpStream>,
+    io: TokioIo<Wire>,
     proxied: bool,
 }
 
 impl Connection for Tcp {
     fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.proxied)
+        Connected::new().proxy(self.proxied)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod errors;
 pub mod http;
 pub mod pacing;
+pub mod proxy;
 pub mod status;
 pub mod store;
 

@@ -2,23 +2,38 @@
 //! a tunnel (https://), an absolute-form request (`POST http://host:port/ ...`) is forwarded
 //! (http://). It counts what went through it, by target. Host names ending in `.test` resolve to
 //! 127.0.0.1 here and nowhere else, so a request that reaches such a name went through the proxy.
+//! `start_tls` serves the same over TLS (an `https://` proxy), and every `Proxy-Authorization`
+//! it was sent is kept.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::faultproxy::TestCa;
+
 pub struct ForwardProxy {
-    /// `http://127.0.0.1:PORT`, the value for `https_proxy` / `HTTPS_PROXY`.
+    /// `http://127.0.0.1:PORT` (`https://` from `start_tls`), the value for `https_proxy` /
+    /// `HTTPS_PROXY`.
     pub url: String,
     targets: Arc<Mutex<Vec<String>>>,
+    auths: Arc<Mutex<Vec<String>>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl ForwardProxy {
     pub fn start() -> ForwardProxy {
+        Self::start_with(None)
+    }
+
+    /// The proxy behind TLS, with `ca`'s server certificate (which must name 127.0.0.1).
+    pub fn start_tls(ca: &TestCa) -> ForwardProxy {
+        Self::start_with(Some(ca.acceptor()))
+    }
+
+    fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> ForwardProxy {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -27,20 +42,35 @@ impl ForwardProxy {
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
         let port = listener.local_addr().unwrap().port();
         let targets = Arc::new(Mutex::new(Vec::new()));
-        let seen = targets.clone();
+        let auths = Arc::new(Mutex::new(Vec::new()));
+        let seen = (targets.clone(), auths.clone());
+        let scheme = if tls.is_some() { "https" } else { "http" };
         runtime.spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let seen = seen.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let _ = serve(stream, seen).await;
+                    let _ = match tls {
+                        Some(tls) => match tls.accept(stream).await {
+                            Ok(stream) => serve(stream, seen).await,
+                            Err(_) => Ok(()),
+                        },
+                        None => serve(stream, seen).await,
+                    };
                 });
             }
         });
         ForwardProxy {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
             targets,
+            auths,
             runtime: Some(runtime),
         }
+    }
+
+    /// Every `Proxy-Authorization` value it was sent, in order.
+    pub fn auths(&self) -> Vec<String> {
+        self.auths.lock().unwrap().clone()
     }
 
     /// What went through, one entry per tunnel or forwarded request: `CONNECT host:port` or
@@ -70,7 +100,9 @@ async fn dial(authority: &str) -> std::io::Result<TcpStream> {
     TcpStream::connect((host, port.parse::<u16>().unwrap_or(80))).await
 }
 
-async fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+type Seen = (Arc<Mutex<Vec<String>>>, Arc<Mutex<Vec<String>>>);
+
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, seen: Seen) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).await?;
@@ -87,7 +119,14 @@ async fn serve(stream: TcpStream, seen: Arc<Mutex<Vec<String>>>) -> std::io::Res
     }
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    seen.lock().unwrap().push(format!("{method} {target}"));
+    seen.0.lock().unwrap().push(format!("{method} {target}"));
+    for h in &head {
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("proxy-authorization")
+        {
+            seen.1.lock().unwrap().push(v.trim().to_owned());
+        }
+    }
     if method == "CONNECT" {
         let mut upstream = match dial(target).await {
             Ok(u) => u,

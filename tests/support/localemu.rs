@@ -34,6 +34,7 @@ use aws_sdk_cloudtrail::config::timeout::TimeoutConfig;
 use aws_sdk_cloudtrail::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudtrail::error::DisplayErrorContext;
 use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector};
+use terraform_provider_cloudtrail::aws::http::{HttpSettings, ProviderHttpClient};
 
 /// Region the helpers' clients use.
 pub const REGION: &str = "us-east-1";
@@ -146,6 +147,8 @@ impl LocalEmu {
             .region(Region::new(REGION))
             .credentials_provider(Credentials::new("test", "test", None, None, "localemu"))
             .endpoint_url(&self.endpoint)
+            // The provider's own HTTP client: the SDK is built without a default one.
+            .http_client(ProviderHttpClient::new(HttpSettings::default()))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(5))

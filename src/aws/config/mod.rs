@@ -21,6 +21,7 @@ pub use schema::schema;
 use super::clients::AwsClients;
 use super::credentials::{self, AccountRules, AssumeRole, StsTarget};
 use super::http::{HttpSettings, ProviderHttpClient, ProxySettings, read_ca_bundle};
+use super::proxy::{NoProxy, ProxyUrl, invalid_detail};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 
 /// Environment variables as a lookup, so tests can pass their own (setting real ones would race
@@ -112,6 +113,11 @@ impl ProviderConfig {
         })
     }
 
+    /// The block's own `profile`, when it names one.
+    fn block_profile(&self) -> Option<&str> {
+        self.profile.as_deref().filter(|p| !p.is_empty())
+    }
+
     /// The profile the provider uses: the block's, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`
     /// (which the Rust SDK ignores but the AWS CLI and the hashicorp/aws provider honour).
     pub fn profile_name(&self, env: Env<'_>) -> Option<String> {
@@ -175,24 +181,51 @@ impl ProviderConfig {
     }
 
     /// Proxies as hashicorp/aws takes them: each block value wins over its variable, and
-    /// `http_proxy` serves https:// too while no https proxy is set at all.
-    fn proxy_settings(&self, env: Env<'_>, warnings: &mut Diagnostics) -> ProxySettings {
-        let var = |upper: &str, lower: &str| {
-            env(upper)
-                .filter(|v| !v.is_empty())
-                .or_else(|| env(lower).filter(|v| !v.is_empty()))
+    /// `http_proxy` serves https:// too while no https proxy is set at all. A value from the
+    /// environment gets the same check as the argument, and its error names the variable.
+    fn proxy_settings(
+        &self,
+        env: Env<'_>,
+        warnings: &mut Diagnostics,
+        errors: &mut Diagnostics,
+    ) -> ProxySettings {
+        // (the value, and where it came from: an attribute or a variable)
+        let pick = |block: &Option<String>, attr: &'static str, vars: [&'static str; 2]| match block
+        {
+            Some(v) => Some((v.clone(), attr, true)).filter(|(v, ..)| !v.is_empty()),
+            None => vars.into_iter().find_map(|name| {
+                env(name)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (v, name, false))
+            }),
         };
-        let http = match &self.http_proxy {
-            Some(v) => Some(v.clone()).filter(|v| !v.is_empty()),
-            None => var("HTTP_PROXY", "http_proxy"),
+        let mut check = |found: Option<(String, &'static str, bool)>| {
+            let (text, name, in_block) = found?;
+            match ProxyUrl::parse(&text) {
+                Ok(url) => Some(url),
+                Err(why) => {
+                    errors.push(
+                        Diagnostic::error("Invalid proxy URL", invalid_detail(name, &text, &why))
+                            .at_opt(in_block.then(|| attr_path(&[name]))),
+                    );
+                    None
+                }
+            }
         };
-        let mut https = match &self.https_proxy {
-            Some(v) => Some(v.clone()).filter(|v| !v.is_empty()),
-            None => var("HTTPS_PROXY", "https_proxy"),
-        };
+        let http = check(pick(
+            &self.http_proxy,
+            "http_proxy",
+            ["HTTP_PROXY", "http_proxy"],
+        ));
+        let mut https = check(pick(
+            &self.https_proxy,
+            "https_proxy",
+            ["HTTPS_PROXY", "https_proxy"],
+        ));
         if https.is_none()
             && self.https_proxy.is_none()
-            && let (Some(block_http), Some(_)) = (&self.http_proxy, &http)
+            && self.http_proxy.as_deref().is_some_and(|v| !v.is_empty())
+            && let Some(block_http) = &http
         {
             https = Some(block_http.clone());
             warnings.push(
@@ -208,13 +241,16 @@ impl ProviderConfig {
             );
         }
         let no_proxy = match &self.no_proxy {
-            Some(v) => Some(v.clone()),
-            None => var("NO_PROXY", "no_proxy"),
+            Some(v) => v.clone(),
+            None => env("NO_PROXY")
+                .filter(|v| !v.is_empty())
+                .or_else(|| env("no_proxy"))
+                .unwrap_or_default(),
         };
         ProxySettings {
             http,
             https,
-            no_proxy,
+            no_proxy: NoProxy::parse(&no_proxy),
         }
     }
 
@@ -277,7 +313,7 @@ impl ProviderConfig {
         let http = ProviderHttpClient::new(HttpSettings {
             ca_bundle,
             insecure: self.insecure,
-            proxy: self.proxy_settings(env, &mut warnings),
+            proxy: self.proxy_settings(env, &mut warnings, &mut errors),
         });
 
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http.clone());
@@ -328,6 +364,23 @@ impl ProviderConfig {
             ))),
             _ => None,
         };
+        if static_keys.is_none()
+            && self.block_profile().is_some()
+            && env("AWS_ACCESS_KEY_ID").is_some_and(|v| !v.is_empty())
+            && env("AWS_SECRET_ACCESS_KEY").is_some_and(|v| !v.is_empty())
+        {
+            // hashicorp/aws's words for the same case.
+            warnings.push(
+                Diagnostic::warning(
+                    "Configuration conflict detected",
+                    "A Profile was specified along with the environment variables \
+                     \"AWS_ACCESS_KEY_ID\" and \"AWS_SECRET_ACCESS_KEY\". The Profile is now \
+                     used instead of the environment variable credentials. This may lead to \
+                     unexpected behavior.",
+                )
+                .at(attr_path(&["profile"])),
+            );
+        }
         if let Some(keys) = &static_keys {
             loader = loader.credentials_provider(keys.clone());
         } else {
@@ -344,8 +397,9 @@ impl ProviderConfig {
         let sdk = loader.load().await;
         let sts = self.sts_target(sdk.region(), env);
 
-        // hashicorp/aws's order: keys in the block, then a web identity (block, or environment
-        // without static keys there), then the default chain; roles are assumed on top.
+        // hashicorp/aws's order: keys in the block, then a web identity (the block's; or the
+        // environment's, unless the block names a profile or the environment has keys), then the
+        // default chain; roles are assumed on top.
         let web_identity = match (&self.web_identity, &static_keys) {
             (Some(block), _) => match block.resolve(env) {
                 Ok(w) => Some(w),
@@ -355,7 +409,8 @@ impl ProviderConfig {
                 }
             },
             (None, None)
-                if env("AWS_ACCESS_KEY_ID").is_none_or(|v| v.is_empty())
+                if self.block_profile().is_none()
+                    && env("AWS_ACCESS_KEY_ID").is_none_or(|v| v.is_empty())
                     && env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some_and(|v| !v.is_empty()) =>
             {
                 match WebIdentityBlock::default().resolve(env) {
@@ -448,11 +503,17 @@ impl ProviderConfig {
         if let Some(files) = files {
             from_profile = from_profile.profile_files(files);
         }
-        let mut chain = CredentialsProviderChain::first_try(
-            "Environment",
-            EnvironmentVariableCredentialsProvider::new(),
-        )
-        .or_else("Profile", from_profile.build())
+        // aws-sdk-go-v2's order, which hashicorp/aws keeps: a profile named in the provider
+        // block comes before the environment's keys; AWS_PROFILE does not.
+        let mut chain = if self.block_profile().is_some() {
+            CredentialsProviderChain::first_try("Profile", from_profile.build())
+        } else {
+            CredentialsProviderChain::first_try(
+                "Environment",
+                EnvironmentVariableCredentialsProvider::new(),
+            )
+            .or_else("Profile", from_profile.build())
+        }
         .or_else(
             "EcsContainer",
             aws_config::ecs::EcsCredentialsProvider::builder()
@@ -689,17 +750,13 @@ mod tests {
             ("https_proxy", "http://env-https:2"),
             ("NO_PROXY", ".internal"),
         ]);
-        let mut warnings = Diagnostics::new();
-        let from_env = ProviderConfig::default().proxy_settings(&env, &mut warnings);
-        assert_eq!(
-            from_env,
-            ProxySettings {
-                http: Some("http://env-http:1".into()),
-                https: Some("http://env-https:2".into()),
-                no_proxy: Some(".internal".into()),
-            }
-        );
-        assert!(warnings.is_empty());
+        let url = |p: Option<ProxyUrl>| p.map(|p| p.to_string());
+        let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
+        let from_env = ProviderConfig::default().proxy_settings(&env, &mut warnings, &mut errors);
+        assert_eq!(url(from_env.http).as_deref(), Some("http://env-http:1"));
+        assert_eq!(url(from_env.https).as_deref(), Some("http://env-https:2"));
+        assert_eq!(from_env.no_proxy, NoProxy::parse(".internal"));
+        assert!(warnings.is_empty() && errors.is_empty());
         // The block wins, no_proxy replaces the variable, and http_proxy alone serves https too
         // (hashicorp/aws's legacy mode) with a warning; https_proxy = "" turns that off.
         let block = ProviderConfig {
@@ -708,15 +765,60 @@ mod tests {
             ..ProviderConfig::default()
         };
         let none = env_of(&[]);
-        let got = block.proxy_settings(&none, &mut warnings);
-        assert_eq!(got.https.as_deref(), Some("http://block:3"));
-        assert_eq!(got.no_proxy.as_deref(), Some(""));
+        let got = block.proxy_settings(&none, &mut warnings, &mut errors);
+        assert_eq!(url(got.https).as_deref(), Some("http://block:3"));
+        assert_eq!(got.no_proxy, NoProxy::default());
         assert_eq!(warnings.iter().count(), 1);
         let off = ProviderConfig {
             https_proxy: Some(String::new()),
             ..block
         };
-        assert_eq!(off.proxy_settings(&env, &mut warnings).https, None);
+        assert_eq!(
+            off.proxy_settings(&env, &mut warnings, &mut errors).https,
+            None
+        );
+        assert!(errors.is_empty());
+    }
+
+    /// The environment's proxy variables get the argument's check, named by the variable, with
+    /// no userinfo in the message; the warning that shows http_proxy shows none either.
+    #[test]
+    fn proxy_variables_are_checked_and_their_passwords_never_shown() {
+        let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
+        let env = env_of(&[
+            ("HTTPS_PROXY", "socks5://ci:hunter2-socks@proxy.corp:1080"),
+            ("http_proxy", "ftp://ci:hunter2-ftp@proxy.corp:21"),
+        ]);
+        ProviderConfig::default().proxy_settings(&env, &mut warnings, &mut errors);
+        let text: String = errors
+            .iter()
+            .map(|d| format!("{} {}\n", d.summary, d.detail))
+            .collect();
+        assert_eq!(errors.iter().count(), 2, "{text}");
+        assert!(
+            text.contains("HTTPS_PROXY must be an http:// or https:// URL"),
+            "{text}"
+        );
+        assert!(
+            text.contains("SOCKS proxies (socks5://) are not supported"),
+            "{text}"
+        );
+        assert!(
+            text.contains("http_proxy must be an http:// or https:// URL"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
+
+        let block = ProviderConfig {
+            http_proxy: Some("https://ci:hunter2-block@proxy.corp:3128".into()),
+            ..ProviderConfig::default()
+        };
+        let got = block.proxy_settings(&env_of(&[]), &mut warnings, &mut Diagnostics::new());
+        let shown: String = warnings.iter().map(|d| d.detail.clone()).collect();
+        assert!(shown.contains("https://xxxxx@proxy.corp:3128"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!format!("{got:?}").contains("hunter2"));
+        assert!(got.https.is_some_and(|p| p.is_tls()));
     }
 
     /// `ca_bundle` in the profile is read when neither the block nor AWS_CA_BUNDLE names one.

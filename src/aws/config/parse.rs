@@ -333,7 +333,12 @@ impl ProviderConfig {
         };
         // Checked only: kept raw above, where "" means "no proxy".
         for name in ["http_proxy", "https_proxy"] {
-            r.url(name);
+            if let Some(text) = r.string(name)
+                && let Err(why) = crate::aws::proxy::ProxyUrl::parse(&text)
+            {
+                let detail = crate::aws::proxy::invalid_detail(&r.shown(name), &text, &why);
+                r.error(name, "Invalid proxy URL", detail);
+            }
         }
         if cfg.access_key.is_some() != cfg.secret_key.is_some() {
             let missing = if cfg.access_key.is_some() {
