@@ -427,3 +427,165 @@ fn credentials_never_appear_in_trace_logs() {
     assert_no_secrets("the state", &state);
     eprintln!("trace log: {} bytes, no credential found", text.len());
 }
+
+support::per_client_of!(with_newest_clients; secret_bearing_inputs_reach_no_output_and_no_log);
+
+/// One secret-bearing input: the provider block's body (secrets come in through sensitive
+/// variables, `TF_VAR_*`, as a careful configuration has them, so the client's own source
+/// snippets show none), the environment, the exit code and a phrase that proves the case ran.
+struct SecretCase {
+    name: &'static str,
+    body: &'static str,
+    vars: &'static [(&'static str, &'static str)],
+    env: &'static [(&'static str, &'static str)],
+    code: i32,
+    phrase: &'static str,
+}
+
+/// For every secret-bearing argument of the bad-input table (proxy URLs with passwords in the
+/// block and in the environment, a literal web identity token, static keys, an STS answer that
+/// does not parse and holds keys): the client's whole output and its `TF_LOG=trace` log hold
+/// none of the secrets, while each case still says what is wrong.
+fn secret_bearing_inputs_reach_no_output_and_no_log(label: &str) {
+    let Some(bin) = support::client_binary(label) else {
+        return;
+    };
+    let emu = support::localemu::shared();
+    let rt = support::runtime();
+    let arn = rt.block_on(emu.create_store(&support::unique_name("secret"), false));
+    let sts = support::faultproxy::FaultProxy::start(&support::moto::shared().endpoint);
+    sts.inject(
+        "AssumeRole",
+        support::faultproxy::Fault::Raw {
+            status: 200,
+            body: "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAS3CRETSTSBODY</AccessKeyId><SecretAccessKey>S3CRET-sts-body</SecretAccessKey><SessionToken>S3CRET-sts-tok</SessionToken><Expiration>S3CRET-not-a-date</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+        },
+        None,
+    );
+    let cases = [
+        SecretCase {
+            name: "a SOCKS https_proxy with a password",
+            body: "https_proxy = var.s",
+            vars: &[("s", "socks5://ci:S3CRET-socks@proxy.corp:1080")],
+            env: &[],
+            code: 1,
+            phrase: "SOCKS proxies (socks5://) are not supported",
+        },
+        SecretCase {
+            name: "an http_proxy with a password that also serves https",
+            body: "http_proxy = var.s",
+            vars: &[("s", "http://ci:S3CRET-warn@127.0.0.1:9")],
+            env: &[],
+            code: 2,
+            phrase: "http://xxxxx@127.0.0.1:9",
+        },
+        SecretCase {
+            name: "HTTPS_PROXY with a password and a scheme no proxy has",
+            body: "",
+            vars: &[],
+            env: &[("HTTPS_PROXY", "ftp://ci:S3CRET-env@proxy.corp:21")],
+            code: 1,
+            phrase: "HTTPS_PROXY must be an http:// or https:// URL",
+        },
+        SecretCase {
+            name: "a literal web identity token with a bad role ARN",
+            body: "assume_role_with_web_identity {\n    role_arn           = \"not-an-arn\"\n    web_identity_token = var.s\n  }",
+            vars: &[("s", "S3CRET-oidc.token.sig")],
+            env: &[],
+            code: 1,
+            phrase: "role_arn must be the ARN of an IAM role",
+        },
+        SecretCase {
+            name: "keys and a token with a malformed region",
+            body: "access_key = var.a\n  secret_key = var.s\n  token = var.t\n  sts_region = \"us east 1\"",
+            vars: &[
+                ("a", "AKIAS3CRETACCESSKEY1"),
+                ("s", "S3CRET-secret-key"),
+                ("t", "S3CRET-session-token"),
+            ],
+            env: &[],
+            code: 1,
+            phrase: "sts_region",
+        },
+        SecretCase {
+            name: "an STS answer that does not parse and holds keys",
+            body: "assume_role {\n    role_arn = \"arn:aws:iam::111111111111:role/r\"\n  }",
+            vars: &[],
+            env: &[],
+            code: 1,
+            phrase: "could not be read; its body is not shown",
+        },
+    ];
+    let wd = support::Workdir::new(label, bin);
+    let log = wd.path().join("trace.log");
+    let log_path = log.display().to_string();
+    for case in &cases {
+        let _ = std::fs::remove_file(&log);
+        let mut config = support::REQUIRED_PROVIDERS.to_owned();
+        for (name, _) in case.vars {
+            config += &format!("variable \"{name}\" {{\n  sensitive = true\n}}\n");
+        }
+        config += &format!(
+            "provider \"cloudtrail\" {{
+  region      = \"us-east-1\"
+  max_retries = 1
+  endpoints {{
+    cloudtrail = \"{}\"
+    sts        = \"{}\"
+  }}
+  {}
+}}
+resource \"cloudtrail_ingestion_state\" \"s\" {{
+  event_data_store = \"{arn}\"
+}}
+",
+            emu.endpoint, sts.endpoint, case.body
+        );
+        if !case.body.contains("access_key") {
+            config = config.replace(
+                "  max_retries = 1\n",
+                "  max_retries = 1\n  access_key  = \"AKIDPLAIN\"\n  secret_key  = \"plain\"\n",
+            );
+        }
+        wd.write("main.tf", &config);
+        let tf_vars: Vec<(String, &str)> = case
+            .vars
+            .iter()
+            .map(|(k, v)| (format!("TF_VAR_{k}"), *v))
+            .collect();
+        let mut env: Vec<(&str, &str)> = vec![("TF_LOG", "trace"), ("TF_LOG_PATH", &log_path)];
+        env.extend(tf_vars.iter().map(|(k, v)| (k.as_str(), *v)));
+        env.extend(case.env.iter().copied());
+        let run = wd.run_with(
+            &["plan", "-no-color", "-input=false", "-detailed-exitcode"],
+            &env,
+        );
+        let output = run.text();
+        let name = case.name;
+        assert_eq!(run.code, case.code, "[{label}] {name}: {output}");
+        assert!(
+            support::flat(&output).contains(case.phrase),
+            "[{label}] {name}: {:?} not in {output}",
+            case.phrase
+        );
+        let trace = std::fs::read_to_string(&log).unwrap();
+        assert!(
+            trace.contains("[TRACE]"),
+            "[{label}] {name}: not a trace log"
+        );
+        for (what, text) in [("output", &output), ("TF_LOG=trace log", &trace)] {
+            if let Some(at) = text.find("S3CRET") {
+                let from = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let to = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                panic!(
+                    "[{label}] {name}: a secret in the {what}: {}",
+                    &text[from..to]
+                );
+            }
+        }
+    }
+    assert!(
+        sts.seen("AssumeRole") > 0,
+        "[{label}] the STS case reached no STS"
+    );
+}

@@ -17,6 +17,7 @@ per_client_of!(with_newest_clients;
     ruled_out_accounts_stop_before_cloudtrail,
     sts_failures_name_sts_and_the_role,
     a_profile_in_the_block_wins_over_the_environment,
+    credentials_sts_cannot_check_fail_the_plan,
 );
 
 /// A workdir, LocalEmu, and a recording proxy in front of each of LocalEmu and moto.
@@ -534,4 +535,74 @@ fn a_profile_in_the_block_wins_over_the_environment(label: &str) {
             signers(&later)
         );
     }
+}
+
+/// sts:GetCallerIdentity failing, because STS refuses the credentials or cannot be reached (an
+/// emulator without STS, a VPC without its endpoint), fails the plan in every mode that calls AWS
+/// at plan, `warn` included: a CI gate must not pass over credentials that cannot work. A destroy
+/// that makes no AWS call still works with the same configuration.
+fn credentials_sts_cannot_check_fail_the_plan(label: &str) {
+    let Some(b) = bed(label) else {
+        return;
+    };
+    let arn = b.store("unchecked");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unreachable = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
+    drop(closed);
+    let with_sts = |sts: &str, extra: &str| {
+        b.config(&format!("{BASE_KEYS}{extra}"), &arn).replace(
+            &format!("sts        = \"{}\"", b.sts.endpoint),
+            &format!("sts        = \"{sts}\""),
+        )
+    };
+    let plan = ["plan", "-no-color", "-input=false", "-detailed-exitcode"];
+    for mode in ["", "  plan_checks = \"error\"\n"] {
+        b.wd.write("main.tf", &with_sts(&unreachable, mode));
+        let run = b.wd.run(&plan);
+        let text = flat(&run.text());
+        assert_eq!(run.code, 1, "[{label}] unreachable STS, {mode:?}: {text}");
+        assert!(
+            text.contains("Could not check the AWS credentials with STS"),
+            "[{label}] {text}"
+        );
+        assert!(text.contains(&unreachable), "[{label}] {text}");
+    }
+    b.sts.inject(
+        "GetCallerIdentity",
+        support::faultproxy::Fault::QueryError {
+            status: 403,
+            code: "InvalidClientTokenId",
+            message: "The security token included in the request is invalid.",
+        },
+        None,
+    );
+    b.wd.write("main.tf", &b.config(BASE_KEYS, &arn));
+    let run = b.wd.run(&plan);
+    let text = flat(&run.text());
+    assert_eq!(run.code, 1, "[{label}] rejected: {text}");
+    assert!(
+        text.contains("AWS credentials rejected by STS"),
+        "[{label}] {text}"
+    );
+    assert!(text.contains("InvalidClientTokenId"), "[{label}] {text}");
+    assert_eq!(b.cloudtrail.total(), 0, "[{label}] {}", b.cloudtrail.log());
+    assert_eq!(b.status(&arn), "STOPPED_INGESTION");
+
+    // With working credentials the store is taken over; then STS goes away, and a destroy that
+    // needs no AWS call (no refresh, stop_on_destroy off) still removes it from state.
+    b.sts.clear();
+    b.wd.apply();
+    assert_eq!(b.status(&arn), "ENABLED");
+    b.wd.write("main.tf", &with_sts(&unreachable, ""));
+    let run = b.wd.run(&[
+        "destroy",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-refresh=false",
+    ]);
+    assert_eq!(run.code, 0, "[{label}] destroy: {}", run.text());
+    assert_eq!(b.status(&arn), "ENABLED");
+    let state = b.wd.run(&["state", "list"]);
+    assert!(state.stdout.trim().is_empty(), "[{label}] {}", state.stdout);
 }

@@ -62,10 +62,20 @@ pub struct AssumeRole {
 }
 
 /// Where a web identity token comes from. A file is read at every refresh: CI systems rotate it.
-#[derive(Clone, Debug, PartialEq)]
+/// `Debug` never shows a literal token.
+#[derive(Clone, PartialEq)]
 pub enum TokenSource {
     Literal(String),
     File(String),
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenSource::Literal(_) => f.write_str("Literal(<redacted>)"),
+            TokenSource::File(path) => f.debug_tuple("File").field(path).finish(),
+        }
+    }
 }
 
 /// `assume_role_with_web_identity`, or its environment form.
@@ -123,15 +133,14 @@ impl fmt::Display for AccountNotAllowed {
 
 impl std::error::Error for AccountNotAllowed {}
 
-fn sts_failure<E, R>(
+fn sts_failure<E>(
     operation: &'static str,
     role_arn: Option<&str>,
     target: &StsTarget,
-    err: SdkError<E, R>,
+    err: SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> StsFailure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: fmt::Debug,
 {
     let transient = match &err {
         SdkError::ServiceError(_) => {
@@ -142,10 +151,12 @@ where
         }
         _ => false,
     };
-    let message = match (err.code(), err.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(&err).to_string(),
+    // A response is never quoted: an answer that did not parse may hold the keys STS issued.
+    let message = match (err.code(), err.message(), err.raw_response()) {
+        (Some(code), Some(message), _) => format!("{code}: {message}"),
+        (Some(code), None, _) => code.to_owned(),
+        (None, _, Some(raw)) => super::errors::unreadable_response(raw.status().as_u16()),
+        (None, _, None) => DisplayErrorContext(&err).to_string(),
     };
     StsFailure {
         operation,

@@ -23,8 +23,9 @@ pub enum ErrorKind {
     Access,
     /// Throttling after retries, 5xx, network and timeouts: may pass on its own.
     Transient,
-    /// The provider configuration cannot work (an untrusted certificate, a ruled-out account):
-    /// not about the store, and it never passes on its own, so even a `warn` plan fails on it.
+    /// The provider configuration cannot work (an untrusted certificate, a ruled-out account,
+    /// credentials STS refuses or cannot check): not about the store, and it does not pass on
+    /// its own, so even a `warn` plan fails on it.
     Config,
 }
 
@@ -212,9 +213,18 @@ where
         }
         _ => {
             // The provider's own errors say it all; the SDK's wrapping around them says nothing.
-            let (chain, (kind, summary, advice)) = match classify_typed(err) {
-                Some((own, class)) => (own, class),
-                None => {
+            let (chain, (kind, summary, advice)) = match (classify_typed(err), err) {
+                (Some((own, class)), _) => (own, class),
+                (None, SdkError::ResponseError(r)) => (
+                    unreadable_response(r.raw().status().as_u16()),
+                    (
+                        ErrorKind::Transient,
+                        "Unreadable answer from CloudTrail",
+                        "Check endpoints.cloudtrail / AWS_ENDPOINT_URL_CLOUDTRAIL: something \
+                         other than CloudTrail, or a proxy, may be answering.",
+                    ),
+                ),
+                (None, _) => {
                     let chain = error_chain(err);
                     let class = classify_transport(&chain);
                     (chain, class)
@@ -237,6 +247,12 @@ where
         kind,
         diagnostic: d.at_opt(ctx.path.clone()),
     }
+}
+
+/// What a diagnostic says of an answer the SDK could not read: its status only. The body (and
+/// the parser's words about it) may hold credentials, such as an STS answer cut short.
+pub(crate) fn unreadable_response(status: u16) -> String {
+    format!("the answer (HTTP {status}) could not be read; its body is not shown")
 }
 
 /// The error and its sources as one line, each cause once (the SDK's own display context adds a
@@ -314,12 +330,18 @@ fn classify_typed(
             ));
         }
         if let Some(sts) = e.downcast_ref::<StsFailure>() {
-            let kind = if sts.transient {
-                ErrorKind::Transient
-            } else {
-                ErrorKind::Access
-            };
+            // Credentials that STS refuses, or cannot be asked about, fail every CloudTrail call
+            // of this configuration: a plan must not pass over them (hashicorp/aws fails at
+            // configure here).
+            let kind = ErrorKind::Config;
             let (summary, advice) = match sts.operation {
+                "GetCallerIdentity" if sts.transient => (
+                    "Could not check the AWS credentials with STS",
+                    "sts:GetCallerIdentity checks the credentials before the first CloudTrail \
+                     call, and STS did not answer. Check endpoints.sts / AWS_ENDPOINT_URL_STS, \
+                     sts_region and the network, or set skip_credentials_validation = true for \
+                     an endpoint without STS.",
+                ),
                 "GetCallerIdentity" => (
                     "AWS credentials rejected by STS",
                     "sts:GetCallerIdentity checks the credentials before the first CloudTrail \

@@ -195,6 +195,14 @@ async fn missing_credentials_are_one_diagnostic() {
     let no_credentials = aws_config::meta::credentials::CredentialsProviderChain::first_try(
         "Profile",
         aws_config::profile::ProfileFileCredentialsProvider::builder()
+            // The SDK is built without a default HTTP client; the provider's own serves.
+            .configure(
+                &aws_config::provider_config::ProviderConfig::without_region().with_http_client(
+                    terraform_provider_cloudtrail::aws::http::ProviderHttpClient::new(
+                        Default::default(),
+                    ),
+                ),
+            )
             .profile_files(files)
             .profile_name("nobody")
             .build(),

@@ -47,6 +47,9 @@ pub enum Fault {
     Pass,
     /// Closes the connection without answering.
     Reset,
+    /// Answers with this status and body (`text/xml`), e.g. a truncated answer that does not
+    /// parse.
+    Raw { status: u16, body: &'static str },
 }
 
 impl Fault {
@@ -460,6 +463,11 @@ async fn connection<S: AsyncRead + AsyncWrite + Unpin>(
                 code,
                 message,
             }) => query_error_response(status, code, message),
+            Some(Fault::Raw { status, body }) => format!(
+                "HTTP/1.1 {status} OK\r\nx-amzn-RequestId: injected-raw\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes(),
             Some(Fault::Hang) => std::future::pending().await,
             Some(Fault::Reset) => return,
             Some(Fault::Delay(d)) => {
