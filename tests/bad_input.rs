@@ -391,6 +391,15 @@ fn cases() -> Vec<(String, Call, &'static str)> {
         ("\u{fc}n\u{ef}code".into(), "is not allowed"),
         ("emoji\u{1F600}".into(), "is not allowed"),
         ("arn:aws:cloudtrail".into(), "six ':'-separated parts"),
+        // The ARN's region becomes the endpoint's host name: a host of its own is refused.
+        (
+            "arn:aws:cloudtrail:evil.example.com/x:123456789012:eventdatastore/abc".into(),
+            "region \"evil.example.com/x\" is not a region of partition aws",
+        ),
+        (
+            "arn:aws-cn:cloudtrail:us-east-1:123456789012:eventdatastore/abc".into(),
+            "is not a region of partition aws-cn",
+        ),
         (
             "arn::cloudtrail:us-east-1:123456789012:eventdatastore/x".into(),
             "no partition",

@@ -7,7 +7,8 @@ pub const MIN_LEN: usize = 3;
 pub const MAX_LEN: usize = 256;
 pub const RULE: &str = "3 to 256 characters, each a letter, digit, '.', '_', '/', '-' or ':' (the \
                         StartEventDataStoreIngestion API's pattern); an ARN must have the form \
-                        arn:<partition>:cloudtrail:<region>:<12-digit account>:eventdatastore/<id>";
+                        arn:<partition>:cloudtrail:<region>:<12-digit account>:eventdatastore/<id>, \
+                        its region one of its partition's";
 
 /// A validated reference to an event data store: a full ARN or the ID suffix of one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,26 @@ impl StoreRef {
         if region.is_empty() {
             return Err(fail("the ARN has no region".to_owned()));
         }
+        // The region becomes part of the endpoint's host name, so it must be a region of the
+        // ARN's own partition: letters, digits and '-', never a '.' or '/' that would move the
+        // request (signed, with the session token) to another host.
+        let Some((_, example)) = PARTITIONS.iter().find(|(p, _)| p == partition) else {
+            return Err(fail(format!(
+                "the ARN's partition {} is not one of {}",
+                quote(partition),
+                PARTITIONS
+                    .iter()
+                    .map(|(p, _)| *p)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        };
+        if partition_of_region(region) != Some(*partition) {
+            return Err(fail(format!(
+                "the ARN's region {} is not a region of partition {partition} (such as {example})",
+                quote(region)
+            )));
+        }
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(fail(format!(
                 "the ARN's account {} is not 12 digits",
@@ -102,6 +123,48 @@ impl StoreRef {
     }
 }
 
+/// AWS's partitions, each with an example region, in the order their region patterns are tried.
+const PARTITIONS: &[(&str, &str)] = &[
+    ("aws", "us-east-1"),
+    ("aws-cn", "cn-north-1"),
+    ("aws-us-gov", "us-gov-west-1"),
+    ("aws-iso", "us-iso-east-1"),
+    ("aws-iso-b", "us-isob-east-1"),
+    ("aws-iso-e", "eu-isoe-west-1"),
+    ("aws-iso-f", "us-isof-south-1"),
+    ("aws-eusc", "eusc-de-east-1"),
+];
+
+/// The partition whose region pattern (AWS's partition table, as the SDKs' endpoint rules read
+/// it) `region` fits: `<prefix>-<word>-<digits>`, lower-case letters and digits only. The SDK's
+/// own table is not public API, hence this copy of its patterns.
+fn partition_of_region(region: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        ["us", "gov", w, n] if word(w) && digits(n) => Some("aws-us-gov"),
+        ["us", "iso", w, n] if word(w) && digits(n) => Some("aws-iso"),
+        ["us", "isob", w, n] if word(w) && digits(n) => Some("aws-iso-b"),
+        ["us", "isof", w, n] if word(w) && digits(n) => Some("aws-iso-f"),
+        ["eu", "isoe", w, n] if word(w) && digits(n) => Some("aws-iso-e"),
+        ["eusc", "de", w, n] if word(w) && digits(n) => Some("aws-eusc"),
+        ["cn", w, n] if word(w) && digits(n) => Some("aws-cn"),
+        [p, w, n]
+            if ["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"].contains(p)
+                && word(w)
+                && digits(n) =>
+        {
+            Some("aws")
+        }
+        _ => None,
+    }
+}
+
 fn allowed(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-' | ':')
 }
@@ -124,10 +187,15 @@ mod tests {
         assert!(r.same_store(&id));
         assert!(StoreRef::parse("abc").is_ok());
         assert!(StoreRef::parse(&"a".repeat(256)).is_ok());
-        assert!(
-            StoreRef::parse("arn:aws-cn:cloudtrail:cn-north-1:123456789012:eventdatastore/x")
-                .is_ok()
-        );
+        for (partition, region) in PARTITIONS.iter().chain(&[
+            ("aws", "ap-southeast-7"),
+            ("aws", "mx-central-1"),
+            ("aws-cn", "cn-northwest-1"),
+            ("aws-us-gov", "us-gov-east-1"),
+        ]) {
+            let arn = format!("arn:{partition}:cloudtrail:{region}:123456789012:eventdatastore/x");
+            assert!(StoreRef::parse(&arn).is_ok(), "{arn}");
+        }
     }
 
     #[test]
@@ -163,6 +231,30 @@ mod tests {
                 "no partition",
             ),
             ("arn:aws:cloudtrail", "six"),
+            (
+                "arn:aws:cloudtrail:evil.example.com/x:123456789012:eventdatastore/abc",
+                "region \"evil.example.com/x\" is not a region of partition aws",
+            ),
+            (
+                "arn:aws:cloudtrail:us-east-1.evil:123456789012:eventdatastore/abc",
+                "is not a region of partition aws",
+            ),
+            (
+                "arn:aws:cloudtrail:US-EAST-1:123456789012:eventdatastore/abc",
+                "is not a region of partition aws",
+            ),
+            (
+                "arn:aws-cn:cloudtrail:us-east-1:123456789012:eventdatastore/abc",
+                "not a region of partition aws-cn (such as cn-north-1)",
+            ),
+            (
+                "arn:aws:cloudtrail:cn-north-1:123456789012:eventdatastore/abc",
+                "not a region of partition aws",
+            ),
+            (
+                "arn:evil.example:cloudtrail:us-east-1:123456789012:eventdatastore/abc",
+                "partition \"evil.example\" is not one of aws, aws-cn",
+            ),
         ];
         for (value, problem) in cases {
             let err = StoreRef::parse(value).unwrap_err();
