@@ -290,10 +290,17 @@ impl Resource for IngestionState {
         .await;
         let mut state = match outcome.last_seen.take() {
             Some(info) => {
-                if outcome.error.is_none() {
-                    note_applied(ctx, &info.arn, want);
-                }
-                planned.fill_from(&info, None);
+                // On success the store is where the plan wanted it; on failure state says what
+                // AWS reported, so ingestion_enabled agrees with status and the next plan (even
+                // with -refresh=false) still shows the change to make.
+                let ingesting = match outcome.error {
+                    None => {
+                        note_applied(ctx, &info.arn, want);
+                        None
+                    }
+                    Some(_) => Some(info.ingestion_enabled()),
+                };
+                planned.fill_from(&info, ingesting);
                 planned.to_value()
             }
             // Nothing was learned about the store: keep what was there before.

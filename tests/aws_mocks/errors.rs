@@ -104,6 +104,49 @@ async fn every_start_error_is_one_diagnostic() {
     }
 }
 
+/// A Start that fails leaves state saying what AWS says: `ingestion_enabled` agrees with the
+/// status read (stopped), on create and on update, so the next plan, even with
+/// `-refresh=false`, still shows the change to make.
+#[tokio::test(start_paused = true)]
+async fn a_failed_start_records_the_status_aws_reported() {
+    use terraform_provider_cloudtrail::resources::ApplyRequest;
+    let enabled = |v: &Value| v.get("ingestion_enabled").and_then(Value::as_bool);
+    let status = |v: &Value| v.get("status").and_then(Value::as_str).map(str::to_owned);
+    for create in [true, false] {
+        let get = get_sequence(&["STOPPED_INGESTION"]);
+        let start = fails!(start_event_data_store_ingestion, "AccessDeniedException");
+        let p = provider(&[&get, &start]);
+        let (state, diags) = if create {
+            apply_create(&p, &config(ARN, Some(true), None)).await
+        } else {
+            let r = p
+                .apply(
+                    TYPE,
+                    ApplyRequest {
+                        config: config(ARN, Some(true), None),
+                        prior_state: state(ARN, false),
+                        planned_state: state(ARN, true),
+                        planned_private: Vec::new(),
+                    },
+                )
+                .await;
+            (r.state, r.diagnostics)
+        };
+        assert_explains(
+            only_error(&diags),
+            "StartEventDataStoreIngestion",
+            "AccessDeniedException",
+            "Access denied",
+        );
+        assert_eq!(
+            status(&state).as_deref(),
+            Some("STOPPED_INGESTION"),
+            "create {create}"
+        );
+        assert_eq!(enabled(&state), Some(false), "create {create}: {state:?}");
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn every_stop_error_is_one_diagnostic() {
     for (code, summary) in START_STOP_ERRORS {
