@@ -97,6 +97,36 @@ async fn idle_and_garbage_peers_do_not_stall_the_rightful_client() {
     drop(squatters);
 }
 
+/// A peer that connects and never starts its TLS handshake is dropped after the handshake
+/// timeout, so idle local peers cannot pile up connections; the rightful client is served after.
+#[tokio::test]
+async fn a_peer_that_never_handshakes_is_dropped() {
+    use terraform_provider_cloudtrail::plugin::TLS_HANDSHAKE_TIMEOUT;
+    use tokio::io::AsyncReadExt;
+    let terraform = Identity::new();
+    let plugin = Plugin::spawn(Some(&terraform), &[]);
+    let mut idle = tokio::net::UnixStream::connect(&plugin.socket)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT * 3, idle.read(&mut buf))
+        .await
+        .expect("an idle peer was kept past three handshake timeouts");
+    assert!(matches!(read, Ok(0) | Err(_)), "the server sent {read:?}");
+    assert!(
+        started.elapsed() >= TLS_HANDSHAKE_TIMEOUT,
+        "dropped before the timeout: {:?}",
+        started.elapsed()
+    );
+    plugin
+        .client(&terraform)
+        .await
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap();
+}
+
 /// The socket lives in a directory of its own, owned by this user, mode 0700, and the socket is
 /// not reachable through a world-writable parent alone.
 #[tokio::test]

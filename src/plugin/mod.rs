@@ -9,4 +9,4 @@ mod side_services;
 pub mod tls;
 
 pub use env::{HandshakeEnv, HandshakeError, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, parse_env};
-pub use server::{ServeMode, ServeOptions, serve};
+pub use server::{ServeMode, ServeOptions, TLS_HANDSHAKE_TIMEOUT, serve};

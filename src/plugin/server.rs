@@ -154,13 +154,21 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
             tokio::spawn(async move {
                 let conn = match (acceptor, conn) {
                     (None, c) => c.into_conn(),
-                    (Some(acceptor), c) => match c.tls(&acceptor).await {
-                        Ok(conn) => conn,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "refused a connection: TLS handshake failed");
-                            return;
+                    (Some(acceptor), c) => {
+                        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, c.tls(&acceptor)).await {
+                            Ok(Ok(conn)) => conn,
+                            Ok(Err(e)) => {
+                                tracing::warn!(error = %e, "refused a connection: TLS handshake failed");
+                                return;
+                            }
+                            Err(_) => {
+                                tracing::warn!(
+                                    "refused a connection: no TLS handshake within {TLS_HANDSHAKE_TIMEOUT:?}"
+                                );
+                                return;
+                            }
                         }
-                    },
+                    }
                 };
                 let _ = tx.send(Ok(conn)).await;
             });
@@ -252,6 +260,12 @@ impl Accepted {
         })
     }
 }
+
+/// How long an accepted connection may take to finish its TLS handshake. Terraform's takes
+/// milliseconds (under qemu or wine, well under a second); a local peer that connects and says
+/// nothing is dropped after this, so idle peers cannot pile up connections (on Windows the
+/// listener is TCP, open to every local user).
+pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn accept_one(listener: &Listener) -> std::io::Result<Accepted> {
     match listener {

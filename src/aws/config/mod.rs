@@ -743,6 +743,23 @@ mod tests {
         );
     }
 
+    /// `web_identity_token_file = "~/..."` names a file in the home directory, as in
+    /// aws-sdk-go-base.
+    #[test]
+    fn the_web_identity_token_file_expands_the_home_directory() {
+        let block = WebIdentityBlock {
+            role_arn: Some("arn:aws:iam::123456789012:role/ci".into()),
+            token: Some(credentials::TokenSource::File("~/.ci/oidc-token".into())),
+            ..WebIdentityBlock::default()
+        };
+        let env = env_of(&[("HOME", "/home/runner")]);
+        let resolved = block.resolve(&env).unwrap_or_else(|d| panic!("{d:?}"));
+        assert_eq!(
+            resolved.token,
+            credentials::TokenSource::File("/home/runner/.ci/oidc-token".into())
+        );
+    }
+
     #[test]
     fn proxies_come_from_the_block_then_the_environment() {
         let env = env_of(&[

@@ -594,6 +594,10 @@ impl WebIdentityBlock {
             ));
         }
         let token = match self.token.clone() {
+            // `~` in the block's path is the home directory, as aws-sdk-go-base expands it.
+            Some(TokenSource::File(f)) => {
+                TokenSource::File(super::expand_home_with(&f, cfg!(windows), env))
+            }
             Some(t) => t,
             None => match var("AWS_WEB_IDENTITY_TOKEN_FILE") {
                 Some(f) => TokenSource::File(f),
