@@ -31,4 +31,7 @@ if [[ ! -f $db.stamp || $(cat "$db.stamp") != "$stamp" ]]; then
   git -C "$db" -c user.name=snapshot -c user.email=snapshot@localhost commit -qm "RustSec snapshot"
   echo "$stamp" >"$db.stamp"
 fi
+# --offline keeps cargo-deny from fetching the database, and keeps `cargo metadata` offline too:
+# every target's crates are fetched first (a no-op once cached).
+cargo fetch --locked --quiet
 cargo deny --offline --log-level error check advisories

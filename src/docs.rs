@@ -118,6 +118,8 @@ fn index_page(examples: &Path) -> Result<String, DocsError> {
     let block = Provider::provider_schema().block;
     let example = read_example(&examples.join("provider").join("provider.tf"))?;
     let composition = read_example(&examples.join("with-aws-provider").join("main.tf"))?;
+    // Prose that belongs with the provider block (credential precedence, the CA rule, proxies).
+    let configuration = read_example(&examples.join("provider").join("configuration.md"))?;
     let mut out = format!(
         "---\n{GENERATED_BY}\npage_title: \"{PROVIDER_NAME} Provider\"\ndescription: \
          |-\n{}\n---\n\n# {PROVIDER_NAME} Provider\n\n{}\n\n",
@@ -130,6 +132,9 @@ fn index_page(examples: &Path) -> Result<String, DocsError> {
             "## Example Usage\n\n{}\n",
             code_block("terraform", &example)
         );
+    }
+    if let Some(configuration) = configuration {
+        let _ = write!(out, "\n{}\n", configuration.trim());
     }
     if let Some(composition) = composition {
         let _ = write!(

@@ -10,7 +10,7 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 use tokio::sync::OnceCell;
@@ -156,7 +156,8 @@ where
         (Some(code), Some(message), _) => format!("{code}: {message}"),
         (Some(code), None, _) => code.to_owned(),
         (None, _, Some(raw)) => super::errors::unreadable_response(raw.status().as_u16()),
-        (None, _, None) => DisplayErrorContext(&err).to_string(),
+        // The error and its causes, each once (the SDK's display context adds a Debug dump).
+        (None, _, None) => super::errors::error_chain(&err),
     };
     StsFailure {
         operation,

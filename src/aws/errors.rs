@@ -257,7 +257,7 @@ pub(crate) fn unreadable_response(status: u16) -> String {
 
 /// The error and its sources as one line, each cause once (the SDK's own display context adds a
 /// Debug dump of the whole tree, which helps nobody reading a plan).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -21,7 +21,8 @@ fn provider_block() -> Block {
     ))
     .attribute(Attribute::string("profile").optional().description(
         "Named profile from the shared config files. Defaults to `AWS_PROFILE`, then \
-         `AWS_DEFAULT_PROFILE`.",
+         `AWS_DEFAULT_PROFILE`. Set here, its credentials come before the environment's keys \
+         and web identity (see Authentication and Configuration).",
     ))
     .attribute(
         Attribute::string("access_key")
@@ -90,22 +91,24 @@ fn provider_block() -> Block {
             ),
     )
     .attribute(Attribute::string("custom_ca_bundle").optional().description(
-        "Path of a PEM file of CA certificates to trust instead of the system's, e.g. for a \
-         corporate TLS-inspecting proxy. Defaults to `AWS_CA_BUNDLE`, then `ca_bundle` in the \
-         profile.",
+        "Path of a PEM file of CA certificates to trust instead of the system's (for AWS \
+         endpoints and an https:// proxy), e.g. for a corporate TLS-inspecting proxy. Defaults \
+         to `AWS_CA_BUNDLE`, then `ca_bundle` in the profile.",
     ))
     .attribute(Attribute::string("http_proxy").optional().description(
-        "URL of a proxy for http:// requests to AWS. Defaults to `HTTP_PROXY` / `http_proxy`. \
+        "URL (http:// or https://) of a proxy for http:// requests to AWS. Defaults to \
+         `HTTP_PROXY` / `http_proxy`. \
          Also used for https:// requests when `https_proxy` is not set (set `https_proxy = \"\"` \
          to prevent that), as hashicorp/aws does.",
     ))
     .attribute(Attribute::string("https_proxy").optional().description(
-        "URL of a proxy for https:// requests to AWS, reached with CONNECT. Defaults to \
-         `HTTPS_PROXY` / `https_proxy`.",
+        "URL of a proxy for https:// requests to AWS, reached with CONNECT: over TLS for an \
+         https:// proxy; SOCKS is not supported. Defaults to `HTTPS_PROXY` / `https_proxy`.",
     ))
     .attribute(Attribute::string("no_proxy").optional().description(
-        "Comma-separated hosts, domains (`.example.com` or `example.com` for it and its \
-         subdomains), IP addresses or CIDR blocks that bypass the proxy; `*` bypasses it always. \
+        "Comma-separated hosts, domains (`example.com` for it and its subdomains, \
+         `.example.com` or `*.example.com` for its subdomains), `host:port`, IP addresses or CIDR \
+         blocks that bypass the proxy, as in Go; `*` bypasses it always. \
          Replaces `NO_PROXY` / `no_proxy`. `localhost` and loopback addresses never use a proxy.",
     ))
     .attribute(Attribute::bool("insecure").optional().description(
