@@ -138,6 +138,30 @@ impl Shared {
         self.tls.get_or_init(|| self.build_tls()).clone()
     }
 
+    /// TLS over `io` to the host of `uri` (an endpoint or an https:// proxy), verified against
+    /// the one trust store.
+    async fn tls_connect<IO>(
+        &self,
+        uri: &Uri,
+        io: IO,
+    ) -> Result<tokio_rustls::client::TlsStream<IO>, BoxError>
+    where
+        IO: AsyncRead + AsyncWrite + Unpin,
+    {
+        let config = self.tls_config().map_err(TlsSetupFailed)?;
+        // IPv6 literals come bracketed in URIs, not in server names.
+        let host = uri
+            .host()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let name = ServerName::try_from(host.to_owned())
+            .map_err(|e| format!("invalid TLS server name {host:?}: {e}"))?;
+        Ok(tokio_rustls::TlsConnector::from(config)
+            .connect(name, io)
+            .await?)
+    }
+
     fn build_tls(&self) -> Result<Arc<ClientConfig>, String> {
         let provider = crate::plugin::tls::provider();
         let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -434,15 +458,7 @@ impl Service<Uri> for Connector {
             if !https {
                 return Ok(MaybeHttpsStream::Http(stream));
             }
-            let config = shared.tls_config().map_err(TlsSetupFailed)?;
-            let host = uri.host().unwrap_or_default();
-            // IPv6 literals come bracketed in URIs, not in server names.
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let name = ServerName::try_from(host.to_owned())
-                .map_err(|e| format!("invalid TLS server name {host:?}: {e}"))?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, TokioIo::new(stream))
-                .await?;
+            let tls = shared.tls_connect(&uri, TokioIo::new(stream)).await?;
             Ok(MaybeHttpsStream::Https(TokioIo::new(tls)))
         })
     }
@@ -474,14 +490,7 @@ impl Service<Uri> for ToProxy {
             if proxy.scheme() != Some(&http::uri::Scheme::HTTPS) {
                 return Ok(TokioIo::new(Wire::Plain(plain)));
             }
-            let config = shared.tls_config().map_err(TlsSetupFailed)?;
-            let host = proxy.host().unwrap_or_default();
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let name = ServerName::try_from(host.to_owned())
-                .map_err(|e| format!("invalid TLS server name {host:?}: {e}"))?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, plain)
-                .await?;
+            let tls = shared.tls_connect(&proxy, plain).await?;
             Ok(TokioIo::new(Wire::Tls(Box::new(tls))))
         })
     }

@@ -397,9 +397,10 @@ impl ProviderConfig {
         let sdk = loader.load().await;
         let sts = self.sts_target(sdk.region(), env);
 
-        // hashicorp/aws's order: keys in the block, then a web identity (the block's; or the
-        // environment's, unless the block names a profile or the environment has keys), then the
-        // default chain; roles are assumed on top.
+        // hashicorp/aws's order (the provider docs list it): the block's web identity, the
+        // block's keys, then the default chain, in which the environment's web identity comes
+        // after the environment's keys and not at all when the block names a profile; roles are
+        // assumed on top.
         let web_identity = match (&self.web_identity, &static_keys) {
             (Some(block), _) => match block.resolve(env) {
                 Ok(w) => Some(w),
