@@ -290,12 +290,13 @@ impl HttpConnector for Adapter {
 }
 
 /// `scheme://host:port` of a request, what a person calls the endpoint.
+/// Userinfo, if a URL carries any, is shown as `xxxxx`.
 fn endpoint(uri: &Uri) -> String {
-    format!(
+    super::proxy::redact(&format!(
         "{}://{}",
         uri.scheme_str().unwrap_or("https"),
         uri.authority().map_or("", |a| a.as_str())
-    )
+    ))
 }
 
 /// A certificate the client would not trust: not retried (it will not fix itself), and worded

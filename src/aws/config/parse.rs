@@ -92,7 +92,7 @@ impl<'a> Reader<'a> {
                     format!(
                         "{shown} must be an http:// or https:// URL with a host, such as \
                          https://host.example:443; got {}: {why}.",
-                        quote(&text)
+                        quote(&crate::aws::proxy::redact(&text))
                     ),
                 );
                 None
@@ -691,5 +691,20 @@ mod tests {
         assert!(check_url("127.0.0.1:4566").is_err());
         assert!(check_url("ftp://x").is_err());
         assert!(check_url("http://").is_err());
+    }
+
+    /// A URL argument's error shows the value without its userinfo.
+    #[test]
+    fn a_bad_url_is_echoed_without_its_userinfo() {
+        let block = crate::resources::object([(
+            "ec2_metadata_service_endpoint",
+            Value::string("ftp://ci:hunter2@169.254.169.254"),
+        )]);
+        let Err(diags) = ProviderConfig::from_value(&block) else {
+            panic!("an ftp:// endpoint was accepted");
+        };
+        let text: String = diags.iter().map(|d| d.detail.clone()).collect();
+        assert!(text.contains("ftp://xxxxx@169.254.169.254"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
     }
 }
