@@ -11,7 +11,8 @@
 #     debian-cross     C cross compilers and linkers of the release (Debian packages, apt-get)
 #     debian-test      qemu-user, wine, gpg, shellcheck for the tests (Debian packages, apt-get)
 #     rust-targets     the release and macOS-check targets' standard libraries (rustup)
-#     zig              zig, the C compiler of the macOS check (PyPI)
+#     zig              zig and cargo-zigbuild: the C compiler of the static Linux and arm64 Windows
+#                      builds and of the macOS check (PyPI)
 #     actionlint       the workflow check (Go module proxy)
 #     cargo-auditable cargo-cyclonedx cargo-deny   (crates.io, into ~/.cargo/bin)
 #     clients          the six clients; all: everything (same as no TOOL)
@@ -251,6 +252,8 @@ want debian-test && install_debian_packages $DEBIAN_TEST_PACKAGES
 if want rust-targets; then
   installed_targets=$(rustup target list --installed)
   for target in $RUST_RELEASE_TARGETS $RUST_CHECK_TARGETS; do
+    # These build their std from rust-src (rust-toolchain.toml) instead: scripts/cross-env.sh.
+    if [[ " $RUST_BUILD_STD_TARGETS " == *" $target "* ]]; then continue; fi
     if grep -qx "$target" <<<"$installed_targets"; then log "have rust target $target"; else
       log "adding rust target $target"
       rustup target add "$target" >&2
@@ -258,12 +261,20 @@ if want rust-targets; then
   done
 fi
 
-# zig (PyPI `ziglang`), the C compiler for aws-lc-sys when checking the macOS targets: it carries
-# the macOS libc headers, which no Debian package does.
+# zig (PyPI `ziglang`), the C compiler for aws-lc-sys when checking the macOS targets (it carries
+# the macOS libc headers, which no Debian package does) and when building the static Linux and
+# arm64 Windows releases, through cargo-zigbuild's `zig cc` (PyPI, in the same virtualenv, so it
+# runs that zig: scripts/cross-env.sh).
 if want zig; then
-  install_pip_tool "$TOOLS_DIR/ziglang-$ZIGLANG-venv" "ziglang==$ZIGLANG" zig "zig-$ZIGLANG"
+  zig_venv="$TOOLS_DIR/ziglang-$ZIGLANG-venv"
+  install_pip_tool "$zig_venv" "ziglang==$ZIGLANG" zig "zig-$ZIGLANG"
   if [[ ! -x "$BIN/zig-$ZIGLANG" ]] || [[ -L "$BIN/zig-$ZIGLANG" && ! -e "$BIN/zig-$ZIGLANG" ]]; then
-    ln -sf "$(ls "$TOOLS_DIR/ziglang-$ZIGLANG-venv"/lib/python3*/site-packages/ziglang/zig)" "$BIN/zig-$ZIGLANG"
+    ln -sf "$(ls "$zig_venv"/lib/python3*/site-packages/ziglang/zig)" "$BIN/zig-$ZIGLANG"
+  fi
+  if [[ -x "$BIN/cargo-zigbuild-$CARGO_ZIGBUILD" ]]; then log "have cargo-zigbuild $CARGO_ZIGBUILD"; else
+    log "installing cargo-zigbuild==$CARGO_ZIGBUILD from PyPI into $zig_venv"
+    "$zig_venv/bin/pip" install --quiet "cargo-zigbuild==$CARGO_ZIGBUILD" "ziglang==$ZIGLANG"
+    ln -sf "$zig_venv/bin/cargo-zigbuild" "$BIN/cargo-zigbuild-$CARGO_ZIGBUILD"
   fi
 fi
 

@@ -7,17 +7,21 @@
 # By default builds every target of RUST_RELEASE_TARGETS (scripts/versions.env) with
 # `cargo auditable build --release --locked`, reproducibly (scripts/reproducible.sh checks it).
 # SIGN_KEY=<gpg key id> also writes ..._SHA256SUMS.sig (detached), which the registries require.
-# Usage: scripts/release.sh [--help] [--out DIR] [--target TRIPLE]... [--sums-only]
+# Usage: scripts/release.sh [--help] [--out DIR] [--target TRIPLE]... [--profile P] [--sums-only]
 #        scripts/release.sh [--out DIR] --binary PATH [--platform OS_ARCH]   (package a given binary)
 #   --target     build only this target (repeatable); the macOS targets build on macOS
+#   --profile    build with this Cargo profile instead of `release` (tests only: not what ships)
 #   --sums-only  only (re)write the manifest, SHA256SUMS and signature over what DIR holds
 set -euo pipefail
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=versions.env
 source "$root/scripts/versions.env"
-binary="" out="$root/dist" platform="" sums_only="" targets=()
+# shellcheck source=cross-env.sh
+ROOT=$root TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
+source "$root/scripts/cross-env.sh"
+binary="" out="$root/dist" platform="" sums_only="" targets=() profile=release
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --help | -h) usage; exit 0 ;;
@@ -25,12 +29,15 @@ while [[ $# -gt 0 ]]; do
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --platform) platform=${2:?--platform needs OS_ARCH, e.g. linux_arm64}; shift 2 ;;
     --target) targets+=("${2:?--target needs a target triple}"); shift 2 ;;
+    --profile) profile=${2:?--profile needs a Cargo profile}; shift 2 ;;
     --sums-only) sums_only=1; shift ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ -z $binary || ${#targets[@]} -eq 0 ]] || { echo "--binary and --target exclude each other" >&2; exit 2; }
 [[ -n $binary || -z $platform ]] || { echo "--platform goes with --binary" >&2; exit 2; }
+# A signature vouches for what ships: the release profile only.
+[[ $profile == release || -z ${SIGN_KEY:-} ]] || { echo "SIGN_KEY with --profile $profile: only the release profile is signed" >&2; exit 2; }
 # shellcheck disable=SC2206 # the pin is a space-separated list
 [[ ${#targets[@]} -gt 0 ]] || targets=($RUST_RELEASE_TARGETS)
 
@@ -47,6 +54,8 @@ platform_of() {
   case "$1" in
     x86_64-*) arch=amd64 ;;
     aarch64-*) arch=arm64 ;;
+    i686-*) arch=386 ;;
+    arm-*) arch=arm ;;
     *) echo "no registry platform for $1" >&2; return 1 ;;
   esac
   case "$1" in
@@ -86,6 +95,8 @@ build_target() {
   rustflags="--remap-path-prefix=$root=/build --remap-path-prefix=$cargo_home=/cargo"
   cflags="-ffile-prefix-map=$root=/build -ffile-prefix-map=$cargo_home=/cargo"
   local tmpdir=${TMPDIR:-/tmp}
+  cross_env "$target"
+  rustflags+=${CROSS_RUSTFLAGS:+ $CROSS_RUSTFLAGS}
   if [[ $target == *-windows-gnu ]]; then
     rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
     # GNU ld orders the import table by the paths of the import libraries on its command line
@@ -101,7 +112,8 @@ build_target() {
   (
     cd "$root"
     export "CARGO_TARGET_${upper}_RUSTFLAGS=$rustflags" "CFLAGS_$(tr '-' '_' <<<"$target")=$cflags" SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
-    TMPDIR=$tmpdir cargo auditable build --release --locked --quiet --target "$target"
+    TMPDIR=$tmpdir env "${CROSS_ENV[@]}" cargo auditable build --profile "$profile" --locked --quiet \
+      --target "$target" "${CROSS_CARGO_ARGS[@]}"
   )
 }
 
@@ -150,7 +162,7 @@ elif [[ -z $sums_only ]]; then
     plat=$(platform_of "$target")
     echo "building $target ($plat)" >&2
     build_target "$target"
-    exe="$root/target/$target/release/$name"
+    exe="${CARGO_TARGET_DIR:-$root/target}/$target/$profile/$name"
     [[ $target == *-windows-* ]] && exe+=.exe
     package "$exe" "$plat"
     sbom "$target" "$plat"

@@ -31,12 +31,19 @@ scripts/check-macos.sh --quiet
 (source scripts/versions.env && "${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}/bin/actionlint-$ACTIONLINT")
 # The Windows code paths (TCP transport, Ctrl-C) are linted too.
 cargo clippy --target x86_64-pc-windows-gnu --lib --bins --quiet -- -D warnings
-# The release of every target, built as shipped (scripts/release.sh: cargo auditable, LTO), for
-# tests/release.rs, tests/registry.rs and tests/foreign.rs to check, install and run. A
-# TPC_DIST_DIR set by the caller is used as it is.
+# The release of every target (scripts/release.sh: cargo auditable, static Linux), for
+# tests/release.rs, tests/registry.rs and tests/foreign.rs to check, install and run: linux_amd64
+# as shipped (LTO), the others with the quickstart profile, the same program unoptimised, which
+# builds in half the time (the shipped profile of every target is what scripts/reproducible.sh
+# builds). A TPC_DIST_DIR set by the caller is used as it is.
 if [[ -z ${TPC_DIST_DIR:-} ]]; then
   export TPC_DIST_DIR=$PWD/target/dist
   rm -rf "$TPC_DIST_DIR"
-  scripts/release.sh --out "$TPC_DIST_DIR" >/dev/null
+  # shellcheck source=SCRIPTDIR/versions.env
+  read -r -a targets <<<"$(source scripts/versions.env && echo "$RUST_RELEASE_TARGETS")"
+  scripts/release.sh --out "$TPC_DIST_DIR" --target "${targets[0]}" >/dev/null
+  cross=()
+  for target in "${targets[@]:1}"; do cross+=(--target "$target"); done
+  scripts/release.sh --out "$TPC_DIST_DIR" --profile quickstart "${cross[@]}" >/dev/null
 fi
 cargo test --all-targets "$@"

@@ -1,6 +1,8 @@
-//! The cross-built release zips, run where this machine cannot run them natively: linux_arm64
-//! under qemu-aarch64, windows_amd64 under wine. The newest Terraform and OpenTofu drive each
-//! through a wrapper named as the provider, against LocalEmu; the AutoMTLS checks run on each.
+//! The release zips, each run where it proves most: every Linux one (static) inside a root with no
+//! C library, no loader and no `/dev/urandom` (the scratch image's case), arm64 and arm under a
+//! static qemu copied into that root; windows_amd64 under wine. The newest Terraform and OpenTofu
+//! drive each through a wrapper named as the provider, against LocalEmu; the AutoMTLS checks run
+//! on each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -26,6 +28,8 @@ enum Platform {
     /// This machine's own: the anchor of the handshake times.
     LinuxAmd64,
     LinuxArm64,
+    Linux386,
+    LinuxArm,
     WindowsAmd64,
 }
 
@@ -34,7 +38,19 @@ impl Platform {
         match self {
             Platform::LinuxAmd64 => "linux_amd64",
             Platform::LinuxArm64 => "linux_arm64",
+            Platform::Linux386 => "linux_386",
+            Platform::LinuxArm => "linux_arm",
             Platform::WindowsAmd64 => "windows_amd64",
+        }
+    }
+
+    /// The static qemu-user a Linux binary of this platform runs under; None where this
+    /// machine's CPU runs it (386 on amd64 too).
+    fn emulator(self) -> Option<&'static str> {
+        match self {
+            Platform::LinuxArm64 => Some("qemu-aarch64-static"),
+            Platform::LinuxArm => Some("qemu-arm-static"),
+            Platform::LinuxAmd64 | Platform::Linux386 | Platform::WindowsAmd64 => None,
         }
     }
 }
@@ -57,7 +73,7 @@ fn program(candidates: &[&str]) -> PathBuf {
         }
     }
     panic!(
-        "none of {candidates:?} found: run scripts/install-tools.sh (Debian packages qemu-user, wine64, mingw-w64)"
+        "none of {candidates:?} found: run scripts/install-tools.sh (Debian packages qemu-user-static, wine64, mingw-w64)"
     )
 }
 
@@ -81,11 +97,13 @@ fn run_ok(cmd: &mut Command) -> String {
 }
 
 /// One release binary, unpacked from its zip into a private directory, and a wrapper
-/// script named `terraform-provider-cloudtrail` that runs it under its emulator. Under wine it
-/// has its own prefix and its own wineserver, stopped on drop.
+/// script named `terraform-provider-cloudtrail` that runs it: a Linux one inside its own root
+/// (tests/support/chroot.rs), a Windows one under wine with its own prefix and its own
+/// wineserver, stopped on drop.
 struct Foreign {
     dir: tempfile::TempDir,
     wine_prefix: Option<PathBuf>,
+    _root: Option<support::chroot::Root>,
 }
 
 impl Foreign {
@@ -114,16 +132,48 @@ impl Foreign {
 
         let wrapper_dir = dir.path().join("provider");
         std::fs::create_dir(&wrapper_dir).unwrap();
-        let (script, wine_prefix) = match platform {
-            Platform::LinuxAmd64 => (format!("exec '{}' \"$@\"\n", binary.display()), None),
-            Platform::LinuxArm64 => (
-                format!(
-                    "exec '{}' -L /usr/aarch64-linux-gnu '{}' \"$@\"\n",
-                    program(&["qemu-aarch64"]).display(),
-                    binary.display()
-                ),
-                None,
-            ),
+        let (script, wine_prefix, root) = match platform {
+            Platform::LinuxAmd64
+            | Platform::LinuxArm64
+            | Platform::Linux386
+            | Platform::LinuxArm => {
+                let root = match platform.emulator() {
+                    None => support::chroot::Root::with_binary(&binary),
+                    Some(qemu) => support::chroot::Root::with_emulator(&binary, &program(&[qemu])),
+                };
+                // Nothing but the binary, its emulator, /dev/null and /tmp (with the link that
+                // gives it the same path inside and out): no libc, no loader, no /dev/urandom,
+                // no certificates.
+                let inside = root.path().strip_prefix("/").unwrap().display().to_string();
+                let mut want: Vec<String> = ["dev", "dev/null", "provider", "tmp"]
+                    .into_iter()
+                    .chain(platform.emulator())
+                    .map(str::to_owned)
+                    .collect();
+                let mut dir = String::new();
+                for part in inside.split('/') {
+                    dir = if dir.is_empty() {
+                        part.to_owned()
+                    } else {
+                        format!("{dir}/{part}")
+                    };
+                    want.push(dir.clone());
+                }
+                want.push(format!("{inside}/tmp"));
+                want.sort();
+                want.dedup();
+                assert_eq!(
+                    root.entries(),
+                    want,
+                    "{}: the root holds more",
+                    platform.name()
+                );
+                (
+                    format!("exec '{}' \"$@\"\n", root.wrapper().display()),
+                    None,
+                    Some(root),
+                )
+            }
             Platform::WindowsAmd64 => {
                 let prefix = dir.path().join("wineprefix");
                 prepare_wine(&prefix, &binary);
@@ -136,14 +186,18 @@ impl Foreign {
                         binary.display()
                     ),
                     Some(prefix),
+                    None,
                 )
             }
         };
         let wrapper = wrapper_dir.join("terraform-provider-cloudtrail");
-        std::fs::write(&wrapper, format!("#!/bin/sh\n{script}")).unwrap();
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        support::write_executable(&wrapper, &format!("#!/bin/sh\n{script}"));
 
-        let foreign = Foreign { dir, wine_prefix };
+        let foreign = Foreign {
+            dir,
+            wine_prefix,
+            _root: root,
+        };
         let version = run_ok(Command::new(foreign.wrapper()).arg("--version"));
         assert!(
             version.starts_with("terraform-provider-cloudtrail v"),
@@ -267,8 +321,8 @@ fn lifecycle(label: &str, platform: Platform) {
     let rt = runtime();
     let arn = rt.block_on(emu.create_store(&unique_name("foreign"), false));
     let base = match platform {
-        Platform::LinuxAmd64 | Platform::LinuxArm64 => provider_block(&emu.endpoint),
         Platform::WindowsAmd64 => windows_provider_block(&foreign, &emu.endpoint),
+        _ => provider_block(&emu.endpoint),
     };
     let tag = format!("{label} on {}", platform.name());
 
@@ -322,15 +376,27 @@ fn lifecycle(label: &str, platform: Platform) {
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
 }
 
+fn amd64_lifecycle(label: &str) {
+    lifecycle(label, Platform::LinuxAmd64)
+}
+
 fn arm64_lifecycle(label: &str) {
     lifecycle(label, Platform::LinuxArm64)
+}
+
+fn i386_lifecycle(label: &str) {
+    lifecycle(label, Platform::Linux386)
+}
+
+fn arm_lifecycle(label: &str) {
+    lifecycle(label, Platform::LinuxArm)
 }
 
 fn windows_lifecycle(label: &str) {
     lifecycle(label, Platform::WindowsAmd64)
 }
 
-per_client_of!(with_newest_clients; arm64_lifecycle, windows_lifecycle);
+per_client_of!(with_newest_clients; amd64_lifecycle, arm64_lifecycle, i386_lifecycle, arm_lifecycle, windows_lifecycle);
 
 /// How long from spawn to the handshake line, and from there to the first answer over mTLS.
 #[derive(Clone, Copy)]
@@ -405,7 +471,7 @@ fn protocol_checks(platform: Platform) {
     let want_network = match platform {
         // go-plugin's transport on Windows is TCP on loopback, within the port range it gave.
         Platform::WindowsAmd64 => "tcp",
-        Platform::LinuxAmd64 | Platform::LinuxArm64 => "unix",
+        _ => "unix",
     };
     assert_eq!(plugin.network, want_network, "{:?}", plugin.line);
     if platform == Platform::WindowsAmd64 {
@@ -481,8 +547,23 @@ fn wait_exit(plugin: &mut Plugin, limit: Duration) -> std::process::ExitStatus {
 }
 
 #[test]
+fn amd64_protocol_checks() {
+    protocol_checks(Platform::LinuxAmd64)
+}
+
+#[test]
 fn arm64_protocol_checks() {
     protocol_checks(Platform::LinuxArm64)
+}
+
+#[test]
+fn i386_protocol_checks() {
+    protocol_checks(Platform::Linux386)
+}
+
+#[test]
+fn arm_protocol_checks() {
+    protocol_checks(Platform::LinuxArm)
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::registry::PLATFORMS;
 use support::{CLIENTS, Workdir, client_binary, dist_dir};
 use terraform_provider_cloudtrail::VERSION;
 
@@ -48,9 +49,6 @@ fn zip_entries(zip: &Path) -> Vec<(String, u32)> {
         })
         .collect()
 }
-
-/// The registry platforms of RUST_RELEASE_TARGETS (`scripts/versions.env`), in order.
-const PLATFORMS: [&str; 3] = ["linux_amd64", "linux_arm64", "windows_amd64"];
 
 fn check_layout(dist: &Path) {
     let prefix = format!("{NAME}_{VERSION}");
@@ -103,34 +101,36 @@ fn check_layout(dist: &Path) {
     assert_eq!(listed, want, "SHA256SUMS lists every zip and SBOM");
 }
 
-/// The Windows binary takes its randomness (the AutoMTLS key, every TLS handshake) from the OS's
+/// Each Windows binary takes its randomness (the AutoMTLS key, every TLS handshake) from the OS's
 /// own interface: it imports ProcessPrng from bcryptprimitives.dll, and no `/dev/urandom` string
 /// is in it. Under wine that path would still resolve to the host's device, so only the binary
 /// itself shows that nothing opens it: on Windows it would be a file on the current drive.
 #[test]
-fn the_windows_binary_draws_randomness_from_processprng_not_a_path() {
+fn the_windows_binaries_draw_randomness_from_processprng_not_a_path() {
     use object::Object;
-    let bin = unzip_binary(&support::dist_zip("windows_amd64"));
-    assert!(
-        !bin.windows(12).any(|w| w == b"/dev/urandom"),
-        "the Windows binary names /dev/urandom"
-    );
-    let file = object::File::parse(&*bin).unwrap();
-    let imports: Vec<(String, String)> = file
-        .imports()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                String::from_utf8_lossy(i.library()).to_ascii_lowercase(),
-                String::from_utf8_lossy(i.name()).into_owned(),
-            )
-        })
-        .collect();
-    assert!(
-        imports.contains(&("bcryptprimitives.dll".to_owned(), "ProcessPrng".to_owned())),
-        "no ProcessPrng import in {imports:?}"
-    );
+    for p in ["windows_amd64", "windows_arm64", "windows_386"] {
+        let bin = unzip_binary(&support::dist_zip(p));
+        assert!(
+            !bin.windows(12).any(|w| w == b"/dev/urandom"),
+            "the {p} binary names /dev/urandom"
+        );
+        let file = object::File::parse(&*bin).unwrap();
+        let imports: Vec<(String, String)> = file
+            .imports()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    String::from_utf8_lossy(i.library()).to_ascii_lowercase(),
+                    String::from_utf8_lossy(i.name()).into_owned(),
+                )
+            })
+            .collect();
+        assert!(
+            imports.contains(&("bcryptprimitives.dll".to_owned(), "ProcessPrng".to_owned())),
+            "{p}: no ProcessPrng import in {imports:?}"
+        );
+    }
 }
 
 /// The executable inside a release zip.
@@ -149,79 +149,34 @@ fn unzip_binary(zip: &Path) -> Vec<u8> {
     out.stdout
 }
 
-fn u16_at(b: &[u8], at: usize) -> usize {
-    u16::from_le_bytes([b[at], b[at + 1]]) as usize
+/// What an executable is, from its headers (read with the `object` crate): its format, its
+/// architecture, and its `.dep-v0` section (cargo auditable).
+fn inspect(bin: &[u8]) -> (&'static str, &'static str, Option<Vec<u8>>) {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(bin).unwrap();
+    let format = match file.format() {
+        object::BinaryFormat::Elf => "ELF",
+        object::BinaryFormat::Pe => "PE",
+        other => panic!("format {other:?}"),
+    };
+    let arch = match file.architecture() {
+        object::Architecture::X86_64 => "x86_64",
+        object::Architecture::Aarch64 => "aarch64",
+        object::Architecture::I386 => "i386",
+        object::Architecture::Arm => "arm",
+        other => panic!("architecture {other:?}"),
+    };
+    let deps = file
+        .section_by_name(".dep-v0")
+        .map(|s| s.data().unwrap().to_vec());
+    (format, arch, deps)
 }
 
-fn u32_at(b: &[u8], at: usize) -> usize {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize
-}
-
-fn u64_at(b: &[u8], at: usize) -> usize {
-    u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize
-}
-
-/// The machine an executable is built for, from its header, and its sections by name: ELF64
-/// (e_machine, section headers) or PE32+ (COFF Machine, section table).
-fn machine_and_sections(bin: &[u8]) -> (&'static str, Vec<(String, &[u8])>) {
-    if bin.starts_with(b"\x7fELF") {
-        assert_eq!(bin[4], 2, "ELF64");
-        let machine = match u16_at(bin, 18) {
-            0x3e => "x86_64",
-            0xb7 => "aarch64",
-            other => panic!("ELF machine {other:#x}"),
-        };
-        let (shoff, shentsize, shnum, shstrndx) = (
-            u64_at(bin, 0x28),
-            u16_at(bin, 0x3a),
-            u16_at(bin, 0x3c),
-            u16_at(bin, 0x3e),
-        );
-        let header = |i: usize| shoff + i * shentsize;
-        let names_at = u64_at(bin, header(shstrndx) + 0x18);
-        let sections = (0..shnum)
-            .map(|i| {
-                let h = header(i);
-                let name_at = names_at + u32_at(bin, h);
-                let end = bin[name_at..].iter().position(|&c| c == 0).unwrap();
-                let name = String::from_utf8_lossy(&bin[name_at..name_at + end]).into_owned();
-                let (offset, size) = (u64_at(bin, h + 0x18), u64_at(bin, h + 0x20));
-                // SHT_NOBITS (.bss) takes memory, not file space.
-                let data: &[u8] = if u32_at(bin, h + 4) == 8 {
-                    &[]
-                } else {
-                    &bin[offset..offset + size]
-                };
-                (name, data)
-            })
-            .collect();
-        (machine, sections)
-    } else {
-        assert!(bin.starts_with(b"MZ"), "neither ELF nor PE");
-        let pe = u32_at(bin, 0x3c);
-        assert_eq!(&bin[pe..pe + 4], b"PE\0\0");
-        let coff = pe + 4;
-        let machine = match u16_at(bin, coff) {
-            0x8664 => "x86_64",
-            0xaa64 => "aarch64",
-            other => panic!("PE machine {other:#x}"),
-        };
-        let table = coff + 20 + u16_at(bin, coff + 16);
-        let sections = (0..u16_at(bin, coff + 2))
-            .map(|i| {
-                let h = table + i * 40;
-                let raw = &bin[h..h + 8];
-                let name =
-                    String::from_utf8_lossy(&raw[..raw.iter().position(|&c| c == 0).unwrap_or(8)])
-                        .into_owned();
-                let (virtual_size, size, offset) =
-                    (u32_at(bin, h + 8), u32_at(bin, h + 16), u32_at(bin, h + 20));
-                // The raw size is rounded up to the file alignment; the data is the virtual size.
-                (name, &bin[offset..offset + size.min(virtual_size)])
-            })
-            .collect();
-        (machine, sections)
-    }
+/// What `program ARGS` says of an executable, written to a temporary file.
+fn says_of(bin: &[u8], program: &str, args: &[&str]) -> String {
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), bin).unwrap();
+    run(Command::new(program).args(args).arg(tmp.path()))
 }
 
 /// What cargo-auditable embedded: its `.dep-v0` section, zlib-compressed JSON, decoded with
@@ -251,18 +206,51 @@ fn every_platform_zip_holds_its_architecture_with_its_dependency_list() {
     for (p, want_format, want_machine) in [
         ("linux_amd64", "ELF", "x86_64"),
         ("linux_arm64", "ELF", "aarch64"),
+        ("linux_386", "ELF", "i386"),
+        ("linux_arm", "ELF", "arm"),
         ("windows_amd64", "PE", "x86_64"),
+        ("windows_arm64", "PE", "aarch64"),
+        ("windows_386", "PE", "i386"),
     ] {
         let bin = unzip_binary(&dist.join(format!("{prefix}_{p}.zip")));
-        let format = if bin.starts_with(b"MZ") { "PE" } else { "ELF" };
-        let (machine, sections) = machine_and_sections(&bin);
+        let (format, machine, deps) = inspect(&bin);
         assert_eq!((format, machine), (want_format, want_machine), "{p}");
-
-        let (_, deps) = sections
-            .iter()
-            .find(|(name, _)| name == ".dep-v0")
-            .unwrap_or_else(|| panic!("{p}: no .dep-v0 section (cargo auditable)"));
-        let deps = audit_data(deps);
+        if p.starts_with("linux") {
+            // No loader and no shared library: it starts in a scratch image, on musl, on any glibc.
+            let says = says_of(&bin, "file", &["-b"]);
+            assert!(
+                says.contains("statically linked") || says.contains("static-pie linked"),
+                "{p} is not static: {says}"
+            );
+            assert!(!says.contains("interpreter"), "{p}: {says}");
+        }
+        if format == "PE" {
+            // The linkers write no clock time (GNU ld: 0; LLD's /Brepro: a hash of the content),
+            // so that two builds are the same file (scripts/reproducible.sh).
+            let pe = u32::from_le_bytes(bin[0x3c..0x40].try_into().unwrap()) as usize;
+            let stamp = u32::from_le_bytes(bin[pe + 8..pe + 12].try_into().unwrap()) as u64;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            assert!(
+                stamp.abs_diff(now) > 30 * 86400,
+                "{p}: the PE timestamp {stamp} is the build's clock"
+            );
+        }
+        if p == "linux_arm" {
+            // ARMv6 with VFP, hard-float calling convention: goreleaser's GOARM=6.
+            let attrs = says_of(&bin, "readelf", &["-A"]);
+            for want in [
+                "Tag_CPU_arch: v6\n",
+                "Tag_FP_arch: VFPv2",
+                "Tag_ABI_VFP_args: VFP registers",
+            ] {
+                assert!(attrs.contains(want), "{p}: no {want:?} in\n{attrs}");
+            }
+        }
+        let deps = deps.unwrap_or_else(|| panic!("{p}: no .dep-v0 section (cargo auditable)"));
+        let deps = audit_data(&deps);
         let names: Vec<&str> = deps["packages"]
             .as_array()
             .unwrap()

@@ -1,7 +1,8 @@
 //! A root for the provider with nothing a scratch image would not have: the binary at `/provider`,
 //! the shared libraries it names (none for a static binary), an empty `/tmp` and `/dev/null` —
 //! no `/dev/urandom`, no `/proc`, no `/etc`. Run through a wrapper that does
-//! `exec chroot ROOT /provider`, so Terraform and the gRPC helpers start it like any provider.
+//! `exec chroot ROOT [/qemu-ARCH-static] /provider`, so Terraform and the gRPC helpers start it
+//! like any provider.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -9,11 +10,24 @@ use std::process::Command;
 
 pub struct Root {
     dir: tempfile::TempDir,
+    /// The user-mode emulator the wrapper runs `/provider` under, as the root sees it.
+    emulator: Option<String>,
 }
 
 impl Root {
     /// A root holding `binary` as `/provider` and the libraries `ldd` lists for it.
     pub fn with_binary(binary: &Path) -> Root {
+        Root::build(binary, None)
+    }
+
+    /// A root holding a static foreign `binary` as `/provider` and `emulator` (a static
+    /// qemu-user, which needs no library either) beside it, the only other file.
+    #[allow(dead_code)] // not every test crate runs foreign binaries
+    pub fn with_emulator(binary: &Path, emulator: &Path) -> Root {
+        Root::build(binary, Some(emulator))
+    }
+
+    fn build(binary: &Path, emulator: Option<&Path>) -> Root {
         // A short path: the socket's path inside it must fit a sockaddr_un (108 bytes).
         let dir = tempfile::Builder::new()
             .prefix("root")
@@ -23,6 +37,13 @@ impl Root {
         std::fs::create_dir_all(root.join("tmp")).unwrap();
         std::fs::set_permissions(root.join("tmp"), std::fs::Permissions::from_mode(0o1777))
             .unwrap();
+        // The provider's socket path (in its TMPDIR) must name the same place inside the root and
+        // outside, where Terraform connects: the root's own path to its /tmp, made inside the root
+        // too by a relative link, serves as that TMPDIR (`tmp_dir`).
+        let mirror = root.join(root.strip_prefix("/").unwrap());
+        std::fs::create_dir_all(&mirror).unwrap();
+        let up = "../".repeat(root.components().count() - 1);
+        std::os::unix::fs::symlink(format!("{up}tmp"), mirror.join("tmp")).unwrap();
         std::fs::create_dir_all(root.join("dev")).unwrap();
         let made = Command::new("mknod")
             .args(["-m", "666"])
@@ -34,37 +55,75 @@ impl Root {
             made.success(),
             "mknod /dev/null in the test root (needs root)"
         );
-        std::fs::copy(binary, root.join("provider")).unwrap();
-        for lib in shared_libraries(binary) {
+        super::install_executable(binary, &root.join("provider"));
+        let emulator = emulator.map(|emulator| {
+            let name = emulator.file_name().unwrap().to_string_lossy().into_owned();
+            super::install_executable(emulator, &root.join(&name));
+            format!("/{name}")
+        });
+        // ldd answers for this machine's binaries only; a foreign one is static (tests/release.rs).
+        let libraries = if emulator.is_none() {
+            shared_libraries(binary)
+        } else {
+            vec![]
+        };
+        for lib in libraries {
             let to = root.join(lib.strip_prefix("/").unwrap());
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-            std::fs::copy(&lib, &to).unwrap();
+            super::install_executable(&lib, &to);
         }
         assert!(!root.join("dev/urandom").exists());
-        Root { dir }
+        Root { dir, emulator }
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    /// A host-side script that runs `/provider` inside the root, with the caller's environment.
+    /// A directory that is the root's `/tmp` by the same path inside the root and outside.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.path().join("tmp")
+    }
+
+    /// A host-side script that runs `/provider` inside the root, with the caller's environment
+    /// and TMPDIR set to `tmp_dir`, so that its socket path is valid outside too.
     pub fn wrapper(&self) -> PathBuf {
         let chroot = ["/usr/sbin/chroot", "/sbin/chroot", "/usr/bin/chroot"]
             .into_iter()
             .find(|p| Path::new(p).exists())
             .expect("chroot (coreutils) is installed");
         let script = self.dir.path().with_extension("wrapper");
-        std::fs::write(
+        super::write_executable(
             &script,
-            format!(
-                "#!/bin/sh\nexec {chroot} {} /provider \"$@\"\n",
-                self.path().display()
+            &format!(
+                "#!/bin/sh\nTMPDIR={} exec {chroot} {} {}/provider \"$@\"\n",
+                self.tmp_dir().display(),
+                self.path().display(),
+                self.emulator
+                    .as_deref()
+                    .map(|e| format!("{e} "))
+                    .unwrap_or_default(),
             ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
         script
+    }
+
+    /// Every file and directory under the root, relative to it, sorted.
+    #[allow(dead_code)]
+    pub fn entries(&self) -> Vec<String> {
+        fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                out.push(path.strip_prefix(root).unwrap().display().to_string());
+                if path.symlink_metadata().unwrap().is_dir() {
+                    walk(&path, root, out);
+                }
+            }
+        }
+        let mut out = vec![];
+        walk(self.path(), self.path(), &mut out);
+        out.sort();
+        out
     }
 
     /// A path the provider printed (it sees the root as `/`), as the host sees it.

@@ -400,3 +400,32 @@ pub fn dist_zip(platform: &str) -> PathBuf {
     );
     zip
 }
+
+/// Copies `from` to `to` as an executable (mode 755), with `install(1)`: no file descriptor that
+/// can write `to` is ever open in this process. A test thread's fork, in the instant before its
+/// exec, inherits every descriptor open in the process, and one open for writing makes the
+/// kernel refuse to run `to` ("Text file busy") until that child has exec'd.
+pub fn install_executable(from: &Path, to: &Path) {
+    let out = Command::new("install")
+        .args(["-m", "0755"])
+        .arg(from)
+        .arg(to)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "install {} {}: {}",
+        from.display(),
+        to.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes a script that will be run, through `install_executable` (the source file, written
+/// here, is never run).
+pub fn write_executable(to: &Path, text: &str) {
+    let source = to.with_extension("source");
+    std::fs::write(&source, text).unwrap();
+    install_executable(&source, to);
+    std::fs::remove_file(&source).unwrap();
+}

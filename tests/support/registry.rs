@@ -18,7 +18,16 @@ pub const NAME: &str = "terraform-provider-cloudtrail";
 /// The provider's namespace and type, after the registry host in its source address.
 pub const NAMESPACE_TYPE: &str = "cloudtrail-lake/cloudtrail";
 /// The platforms every release holds, and `providers lock` is asked for.
-pub const PLATFORMS: [&str; 3] = ["linux_amd64", "linux_arm64", "windows_amd64"];
+/// (RUST_RELEASE_TARGETS of scripts/versions.env, in order.)
+pub const PLATFORMS: [&str; 7] = [
+    "linux_amd64",
+    "linux_arm64",
+    "linux_386",
+    "linux_arm",
+    "windows_amd64",
+    "windows_arm64",
+    "windows_386",
+];
 
 const HOW_TO_BUILD: &str = "build the release directory with `scripts/release.sh --out DIR` and \
      set TPC_DIST_DIR=DIR (scripts/test.sh does both)";
