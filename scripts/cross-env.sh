@@ -71,6 +71,12 @@ cross_env() {
       # dependency list (tests/release.rs saw no .dep-v0): keep the decorated name too.
       CROSS_RUSTFLAGS="-C link-arg=-Wl,-u,_AUDITABLE_VERSION_INFO"
       ;;
+    x86_64-unknown-freebsd)
+      # zig carries FreeBSD's libc (14.0) to compile and link against; the binary is dynamic, as
+      # every FreeBSD program is (libc.so.7 keeps its ABI). Nothing here runs it.
+      cc=$(cross_wrapper "cc-$target" x86_64-freebsd) || return 1
+      CROSS_ENV=("CC_$under=$cc" "CARGO_TARGET_${upper}_LINKER=$cc")
+      ;;
     *-apple-darwin) ;; # built on macOS, with its SDK (the release workflow)
     *) echo "cross-env: no toolchain for $target" >&2; return 1 ;;
   esac

@@ -60,6 +60,7 @@ platform_of() {
   esac
   case "$1" in
     *-linux-*) os=linux ;;
+    *-freebsd) os=freebsd ;;
     *-windows-*) os=windows ;;
     *-apple-darwin) os=darwin ;;
     *) echo "no registry platform for $1" >&2; return 1 ;;

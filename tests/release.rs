@@ -211,10 +211,18 @@ fn every_platform_zip_holds_its_architecture_with_its_dependency_list() {
         ("windows_amd64", "PE", "x86_64"),
         ("windows_arm64", "PE", "aarch64"),
         ("windows_386", "PE", "i386"),
+        ("freebsd_amd64", "ELF", "x86_64"),
     ] {
         let bin = unzip_binary(&dist.join(format!("{prefix}_{p}.zip")));
         let (format, machine, deps) = inspect(&bin);
         assert_eq!((format, machine), (want_format, want_machine), "{p}");
+        if p.starts_with("freebsd") {
+            let says = says_of(&bin, "file", &["-b"]);
+            assert!(
+                says.contains("for FreeBSD"),
+                "{p} is not a FreeBSD binary: {says}"
+            );
+        }
         if p.starts_with("linux") {
             // No loader and no shared library: it starts in a scratch image, on musl, on any glibc.
             let says = says_of(&bin, "file", &["-b"]);

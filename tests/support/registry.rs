@@ -19,7 +19,7 @@ pub const NAME: &str = "terraform-provider-cloudtrail";
 pub const NAMESPACE_TYPE: &str = "cloudtrail-lake/cloudtrail";
 /// The platforms every release holds, and `providers lock` is asked for.
 /// (RUST_RELEASE_TARGETS of scripts/versions.env, in order.)
-pub const PLATFORMS: [&str; 7] = [
+pub const PLATFORMS: [&str; 8] = [
     "linux_amd64",
     "linux_arm64",
     "linux_386",
@@ -27,6 +27,7 @@ pub const PLATFORMS: [&str; 7] = [
     "windows_amd64",
     "windows_arm64",
     "windows_386",
+    "freebsd_amd64",
 ];
 
 const HOW_TO_BUILD: &str = "build the release directory with `scripts/release.sh --out DIR` and \
