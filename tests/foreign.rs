@@ -177,13 +177,26 @@ impl Foreign {
             Platform::WindowsAmd64 => {
                 let prefix = dir.path().join("wineprefix");
                 prepare_wine(&prefix, &binary);
+                // The executable (with the stand-in DLL beside it) runs from C:\provider, and C:\
+                // is its working directory: a Windows drive, not the host's tree that wine shows
+                // as Z:\ and where `\` and `/` name the same file.
+                let on_c = prefix.join("drive_c/provider");
+                std::fs::create_dir(&on_c).unwrap();
+                let exe = binary.file_name().unwrap().to_string_lossy().into_owned();
+                support::install_executable(&binary, &on_c.join(&exe));
+                std::fs::copy(
+                    binary.with_file_name("bcryptprimitives.dll"),
+                    on_c.join("bcryptprimitives.dll"),
+                )
+                .unwrap();
                 (
                     format!(
                         "# A Windows process has no HOME: its home is %USERPROFILE%.\nunset HOME\n\
-                         export WINEPREFIX='{}' WINEDEBUG=-all\nexec '{}' '{}' \"$@\"\n",
+                         export WINEPREFIX='{}' WINEDEBUG=-all\ncd '{}/drive_c' || exit 1\n\
+                         exec '{}' 'C:\\provider\\{exe}' \"$@\"\n",
+                        prefix.display(),
                         prefix.display(),
                         wine().display(),
-                        binary.display()
                     ),
                     Some(prefix),
                     None,
