@@ -15,7 +15,9 @@ cross_wrapper() { # NAME ZIG_TARGET [ZIG FLAGS...] -> path of the wrapper
   local zigbuild="$TOOLS_DIR/bin/cargo-zigbuild-$CARGO_ZIGBUILD" zig="$TOOLS_DIR/bin/zig-$ZIGLANG"
   [[ -x $zigbuild && -x $zig ]] || { echo "cross-env: $zigbuild or $zig is missing: run scripts/install-tools.sh zig" >&2; return 1; }
   local body
-  body=$(printf '#!/bin/sh\n# zig cc for %s, written by scripts/cross-env.sh.\nCARGO_ZIGBUILD_ZIG_PATH=%q exec %q zig cc -- -target %s -fno-sanitize=all %s "$@"\n' \
+  # CARGO_ZIGBUILD_PYTHON_PATH=false: it would otherwise ask `python3 -m ziglang` for a zig on every
+  # call, which through pyenv's shims costs more than the compile of a small file.
+  body=$(printf '#!/bin/sh\n# zig cc for %s, written by scripts/cross-env.sh.\nCARGO_ZIGBUILD_PYTHON_PATH=false CARGO_ZIGBUILD_ZIG_PATH=%q exec %q zig cc -- -target %s -fno-sanitize=all %s "$@"\n' \
     "$zig_target" "$zig" "$zigbuild" "$zig_target" "$*")
   local dir
   dir="${CARGO_TARGET_DIR:-$ROOT/target}/cross/$(printf '%s' "$body" | sha256sum | cut -c1-16)"
