@@ -87,34 +87,41 @@ PY
   echo "$out/${prefix}_${plat}.zip"
 }
 
-# Builds one target reproducibly: paths of this checkout and of CARGO_HOME are remapped in Rust
-# and C (aws-lc-sys) alike, and the PE linker writes no timestamp. Cargo keeps RUSTFLAGS out of
-# symbol hashes, so the remapping itself does not make two checkouts differ.
-build_target() {
-  local target=$1 cargo_home rustflags cflags
+# Builds targets reproducibly, in one cargo run so that two cores stay busy across the targets'
+# serial steps (they must share CROSS_CARGO_ARGS: scripts/cross-env.sh). Paths of this checkout
+# and of CARGO_HOME are remapped in Rust and C (aws-lc-sys) alike, and the PE linkers write no
+# clock time. Cargo keeps RUSTFLAGS out of symbol hashes, so the remapping itself does not make
+# two checkouts differ.
+build_targets() {
+  local cargo_home base cflags target rustflags upper envs=() args=() cargo_args=()
   cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)
-  rustflags="--remap-path-prefix=$root=/build --remap-path-prefix=$cargo_home=/cargo"
+  base="--remap-path-prefix=$root=/build --remap-path-prefix=$cargo_home=/cargo"
   cflags="-ffile-prefix-map=$root=/build -ffile-prefix-map=$cargo_home=/cargo"
   local tmpdir=${TMPDIR:-/tmp}
-  cross_env "$target"
-  rustflags+=${CROSS_RUSTFLAGS:+ $CROSS_RUSTFLAGS}
-  if [[ $target == *-windows-gnu ]]; then
-    rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
-    # GNU ld orders the import table by the paths of the import libraries on its command line
-    # (under CARGO_HOME, RUSTUP_HOME, and a fresh directory of TMPDIR for rustc's raw-dylib
-    # ones): that directory goes under CARGO_HOME, so TMPDIR plays no part. CARGO_HOME and
-    # RUSTUP_HOME side by side (rustup's default) order the same way everywhere (README).
-    tmpdir="$cargo_home/tmp-release"
-    mkdir -p "$tmpdir"
-  fi
-  # (tr rather than ${target^^}: macOS ships bash 3.2.)
-  local upper
-  upper=$(tr '[:lower:]-' '[:upper:]_' <<<"$target")
+  for target in "$@"; do
+    cross_env "$target"
+    rustflags=$base${CROSS_RUSTFLAGS:+ $CROSS_RUSTFLAGS}
+    if [[ $target == *-windows-gnu ]]; then
+      rustflags+=" -C link-arg=-Wl,--no-insert-timestamp"
+      # GNU ld orders the import table by the paths of the import libraries on its command line
+      # (under CARGO_HOME, RUSTUP_HOME, and a fresh directory of TMPDIR for rustc's raw-dylib
+      # ones): that directory goes under CARGO_HOME, so TMPDIR plays no part. CARGO_HOME and
+      # RUSTUP_HOME side by side (rustup's default) order the same way everywhere (README).
+      tmpdir="$cargo_home/tmp-release"
+      mkdir -p "$tmpdir"
+    fi
+    # (tr rather than ${target^^}: macOS ships bash 3.2.)
+    upper=$(tr '[:lower:]-' '[:upper:]_' <<<"$target")
+    envs+=(${CROSS_ENV[@]+"${CROSS_ENV[@]}"} "CARGO_TARGET_${upper}_RUSTFLAGS=$rustflags"
+      "CFLAGS_$(tr '-' '_' <<<"$target")=$cflags")
+    args+=(--target "$target")
+    cargo_args=(${CROSS_CARGO_ARGS[@]+"${CROSS_CARGO_ARGS[@]}"})
+  done
   (
     cd "$root"
-    export "CARGO_TARGET_${upper}_RUSTFLAGS=$rustflags" "CFLAGS_$(tr '-' '_' <<<"$target")=$cflags" SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
-    TMPDIR=$tmpdir env "${CROSS_ENV[@]}" cargo auditable build --profile "$profile" --locked --quiet \
-      --target "$target" "${CROSS_CARGO_ARGS[@]}"
+    export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 315532800)}
+    TMPDIR=$tmpdir env "${envs[@]}" cargo auditable build --profile "$profile" --locked --quiet \
+      "${args[@]}" ${cargo_args[@]+"${cargo_args[@]}"}
   )
 }
 
@@ -159,10 +166,24 @@ if [[ -n $binary ]]; then
   [[ $platform =~ ^[a-z0-9]+_[a-z0-9]+$ ]] || { echo "bad --platform: $platform" >&2; exit 2; }
   package "$binary" "$platform"
 elif [[ -z $sums_only ]]; then
+  # Targets that build their standard library (-Zbuild-std) build alone; the others together.
+  together=()
   for target in "${targets[@]}"; do
     plat=$(platform_of "$target")
-    echo "building $target ($plat)" >&2
-    build_target "$target"
+    cross_env "$target"
+    if [[ ${#CROSS_CARGO_ARGS[@]} -gt 0 ]]; then
+      echo "building $target ($plat)" >&2
+      build_targets "$target"
+    else
+      together+=("$target")
+    fi
+  done
+  if [[ ${#together[@]} -gt 0 ]]; then
+    echo "building ${together[*]}" >&2
+    build_targets "${together[@]}"
+  fi
+  for target in "${targets[@]}"; do
+    plat=$(platform_of "$target")
     exe="${CARGO_TARGET_DIR:-$root/target}/$target/$profile/$name"
     [[ $target == *-windows-* ]] && exe+=.exe
     package "$exe" "$plat"
