@@ -18,6 +18,14 @@
 #                               interleaved repetitions: this build, the binary in BENCH_BEFORE
 #                               (e.g. a release build of an older commit) and two anchors; prints
 #                               medians of wall time and provider CPU; BENCHMARKS.md is left alone
+#   scripts/bench.sh --static  the static musl build against the glibc one (issue 22), in one run
+#                               (~3 min): spawn -> handshake and peak RSS, 30 interleaved rounds,
+#                               of BENCH_GLIBC, BENCH_STATIC and two anchors; then `tofu plan` of 100
+#                               and `tofu apply` of 10 over https (as --https), 5 interleaved
+#                               repetitions each; prints markdown tables of medians with the ratios
+#                               to ours-glibc and (handshake) to tf-provider-null; BENCHMARKS.md is
+#                               left alone. Builds target/release if missing; the static binary it
+#                               does not build (it says how)
 #   scripts/bench.sh --help
 # Anchors, pinned in scripts/versions.env, installed from their registries into $BENCH_DIR (once; cached):
 #   tf-provider's example        cargo install tf-provider --example terraform-provider-null (crates.io)
@@ -29,14 +37,19 @@
 #   BENCH_DIR   cache and results (default ~/.cache/terraform-provider-cloudtrail/bench)
 #   TOOLS_DIR   scripts/install-tools.sh's tools (default ~/.cache/terraform-provider-cloudtrail/tools)
 #   BENCH_EXTRA_BINARIES  more "LABEL=PATH" providers for the handshake figure only, e.g. an
-#               older build of this provider to measure a change
+#               older build of this provider to measure a change; with --static they are builds of
+#               this provider (e.g. "ours-mimalloc=/tmp/a/terraform-provider-cloudtrail") and take
+#               part in plan/apply too (labels start with "ours-")
+#   BENCH_GLIBC, BENCH_STATIC  --static's two builds (default target/release/ and
+#               target/x86_64-unknown-linux-musl/release/terraform-provider-cloudtrail)
+#   BENCH_ROUNDS, BENCH_REPS  --static's handshake rounds (30) and plan/apply repetitions (5)
 set -euo pipefail
 
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1 PLAN_CHECKS=0 HTTPS=0
+QUICK=0 INSTALL_ONLY=0 CARGO_BENCH=1 PLAN_CHECKS=0 HTTPS=0 STATIC=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
@@ -44,6 +57,7 @@ for arg in "$@"; do
     --no-cargo-bench) CARGO_BENCH=0 ;;
     --plan-checks) PLAN_CHECKS=1 ;;
     --https) HTTPS=1 PLAN_CHECKS=1 ;;
+    --static) STATIC=1 PLAN_CHECKS=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -52,7 +66,7 @@ done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$HOME/.cache/terraform-provider-cloudtrail/bench}
 TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env disable=SC1091 # (followed with shellcheck -x)
 source "$ROOT/scripts/versions.env"
 TOFU=$TOOLS_DIR/bin/tofu-$TOFU_1_12
 EMU_PY=$TOOLS_DIR/localemu-venv/bin/python
@@ -62,6 +76,7 @@ NULL_BIN=$BENCH_DIR/tf-provider-$BENCH_TF_PROVIDER/bin/terraform-provider-null
 TIME_BIN=$BENCH_DIR/time-$BENCH_PROVIDER_TIME/terraform-provider-time
 AWS_BIN=$BENCH_DIR/aws-$BENCH_PROVIDER_AWS/terraform-provider-aws_v${BENCH_PROVIDER_AWS}_x5
 OURS=$ROOT/target/release/terraform-provider-cloudtrail
+STATIC_TARGET=x86_64-unknown-linux-musl
 CERT=$BENCH_DIR/client-cert.pem
 
 # ---------------------------------------------------------------------------------------------
@@ -116,7 +131,30 @@ install_all() {
 install_all
 ((INSTALL_ONLY)) && { log "installed"; exit 0; }
 
-if ((HTTPS)); then
+# --static's builds: "LABEL=PATH" words, ours-glibc and ours-static first, then BENCH_EXTRA_BINARIES.
+VARIANTS=()
+if ((STATIC)); then
+  GLIBC=${BENCH_GLIBC:-$OURS}
+  STATIC_BIN=${BENCH_STATIC:-$ROOT/target/$STATIC_TARGET/release/terraform-provider-cloudtrail}
+  if [[ ! -x $GLIBC ]]; then
+    [[ -z ${BENCH_GLIBC:-} ]] || die "BENCH_GLIBC=$GLIBC is not an executable"
+    log "cargo build --release ($GLIBC is missing)"
+    (cd "$ROOT" && cargo build --release >&2)
+  fi
+  [[ -x $STATIC_BIN ]] ||
+    die "$STATIC_BIN is missing: build it with scripts/release.sh --out /tmp/dist --target $STATIC_TARGET"
+  VARIANTS=("ours-glibc=$GLIBC" "ours-static=$STATIC_BIN")
+  read -r -a extra <<<"${BENCH_EXTRA_BINARIES:-}"
+  for v in ${extra[@]+"${extra[@]}"}; do
+    [[ $v == ours-?*=?* ]] || die "BENCH_EXTRA_BINARIES with --static: \"$v\" is not ours-LABEL=PATH"
+    [[ -x ${v#*=} ]] || die "${v#*=} is not an executable"
+    VARIANTS+=("$v")
+  done
+fi
+
+if ((STATIC)); then
+  ROUNDS=${BENCH_ROUNDS:-30} REPS="{\"10\": ${BENCH_REPS:-5}, \"100\": ${BENCH_REPS:-5}}" MODE=static
+elif ((HTTPS)); then
   ROUNDS=0 REPS='{"1": 5, "10": 5}' MODE=https
 elif ((PLAN_CHECKS)); then
   ROUNDS=0 REPS='{"1000": 3}' MODE=plan-checks
@@ -144,17 +182,37 @@ log "results in $RUN"
 } >"$RUN/machine.txt"
 
 # --- 4: release binary ----------------------------------------------------------------------
-log "cargo build --release"
-(cd "$ROOT" && cargo build --release >&2)
-{
-  echo "ours $(stat -c %s "$OURS")"
-  echo "tf-provider-null $(stat -c %s "$NULL_BIN")"
-  echo "go-time $(stat -c %s "$TIME_BIN")"
-  echo "go-aws-3.39 $(stat -c %s "$AWS_BIN")"
-} >"$RUN/sizes.txt"
+if ((STATIC)); then
+  # Copies, so that a build finishing during the run changes nothing measured.
+  mkdir -p "$RUN/bin"
+  for i in "${!VARIANTS[@]}"; do
+    label=${VARIANTS[i]%%=*}
+    cp "${VARIANTS[i]#*=}" "$RUN/bin/$label"
+    printf '%s %s %s %s: %s\n' "$label" "$(stat -c %s "$RUN/bin/$label")" \
+      "$(sha256sum "$RUN/bin/$label" | cut -c1-16)" "${VARIANTS[i]#*=}" "$(file -b "$RUN/bin/$label")"
+    VARIANTS[i]=$label=$RUN/bin/$label
+  done >"$RUN/binaries.txt"
+  {
+    echo "tf-provider-null $(stat -c %s "$NULL_BIN")"
+    echo "go-time $(stat -c %s "$TIME_BIN")"
+  } >"$RUN/sizes.txt"
+else
+  log "cargo build --release"
+  (cd "$ROOT" && cargo build --release >&2)
+  {
+    echo "ours $(stat -c %s "$OURS")"
+    echo "tf-provider-null $(stat -c %s "$NULL_BIN")"
+    echo "go-time $(stat -c %s "$TIME_BIN")"
+    echo "go-aws-3.39 $(stat -c %s "$AWS_BIN")"
+  } >"$RUN/sizes.txt"
+fi
 
 # --- 1: spawn -> handshake line, peak RSS -----------------------------------------------------
-if ((!PLAN_CHECKS)); then
+if ((STATIC)); then
+  log "handshake: $ROUNDS interleaved rounds of ${VARIANTS[*]%%=*}, tf-provider-null, go-time"
+  "$BENCH_DIR/handshake" "$ROUNDS" "$CERT" "${VARIANTS[@]}" "tf-provider-null=$NULL_BIN" \
+    "go-time=$TIME_BIN" >"$RUN/handshake.csv"
+elif ((!PLAN_CHECKS)); then
 log "handshake: $ROUNDS interleaved rounds"
 # shellcheck disable=SC2086 # BENCH_EXTRA_BINARIES is a space-separated list of LABEL=PATH
 "$BENCH_DIR/handshake" "$ROUNDS" "$CERT" "ours=$OURS" "tf-provider-null=$NULL_BIN" \
@@ -174,11 +232,13 @@ trap stop_emus EXIT
 ENDPOINT=$(emu localemu cloudtrail start)
 # (localemu.sh waits for the cloudtrail service to be up, so this one loads it too, idle.)
 if ((PLAN_CHECKS)); then AWS_ENDPOINT=$ENDPOINT; else AWS_ENDPOINT=$(emu localemu-ssm cloudtrail,ssm start); fi
-log "LocalEmu at $ENDPOINT; creating 1000 stores with ingestion ENABLED and 10 STOPPED"
-"$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count "$((HTTPS ? 10 : 1000))" --enabled 1 --prefix on >"$RUN/arns.txt"
+STORES=$((STATIC ? 100 : HTTPS ? 10 : 1000))
+log "LocalEmu at $ENDPOINT; creating $STORES stores with ingestion ENABLED and 10 STOPPED"
+"$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count "$STORES" --enabled 1 --prefix on >"$RUN/arns.txt"
 "$EMU_PY" "$ROOT/benches/tools/planapply.py" stores --endpoint "$ENDPOINT" --count 10 --enabled 0 --prefix off >"$RUN/arns-stopped.txt"
-if ((HTTPS)); then
-  BEFORE=${BENCH_BEFORE:?set BENCH_BEFORE to the provider binary to compare with}
+# --https and --static: a TLS relay in front of LocalEmu, with a CA made for the run that every
+# provider trusts through SSL_CERT_FILE; sets tls (its https:// URL) and relay (its pid).
+start_tls_relay() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=bench CA" \
     -keyout "$RUN/ca.key" -out "$RUN/ca.pem" 2>/dev/null
   openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$RUN/tls.key" \
@@ -195,6 +255,33 @@ if ((HTTPS)); then
   done
   tls=https://127.0.0.1:$(cat "$RUN/tls-port")
   log "TLS relay at $tls in front of $ENDPOINT"
+}
+if ((STATIC)); then
+  start_tls_relay
+  binaries=""
+  for v in "${VARIANTS[@]}"; do binaries+="\"${v%%=*}\": \"${v#*=}\", "; done
+  cat >"$RUN/config.json" <<EOF
+{
+  "tofu": "$TOFU", "ruwrap": "$BENCH_DIR/ruwrap", "endpoint": "$tls",
+  "aws_endpoint": "$tls", "workroot": "$RUN/work", "arns_file": "$RUN/arns.txt",
+  "ns": [10, 100], "reps": $REPS, "phases_by_n": {"10": ["apply"], "100": ["plan"]},
+  "warmup": "each", "env": {"SSL_CERT_FILE": "$RUN/ca.pem"},
+  "binaries": {${binaries}"tf-provider-null": "$NULL_BIN", "go-time": "$TIME_BIN"}
+}
+EOF
+  log "tofu apply of 10 and tofu plan of 100 over https: ${VARIANTS[*]%%=*}, tf-provider-null, go-time"
+  "$EMU_PY" "$ROOT/benches/tools/planapply.py" time --config "$RUN/config.json" --out "$RUN/planapply.csv"
+  kill "$relay" 2>/dev/null || true
+  stop_emus
+  trap - EXIT
+  echo "load after run: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN/machine.txt"
+  python3 "$ROOT/benches/tools/static_report.py" "$RUN" | tee "$RUN/summary.md"
+  log "done: $RUN"
+  exit 0
+fi
+if ((HTTPS)); then
+  BEFORE=${BENCH_BEFORE:?set BENCH_BEFORE to the provider binary to compare with}
+  start_tls_relay
   cat >"$RUN/config.json" <<EOF
 {
   "tofu": "$TOFU", "ruwrap": "$BENCH_DIR/ruwrap", "endpoint": "$tls",

@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use terraform_provider_cloudtrail::plugin::{self, ServeMode, ServeOptions};
 use terraform_provider_cloudtrail::{VERSION, logging};
 
+/// The static (musl) builds' allocator: musl's own costs CPU (issue 22, BENCHMARKS.md).
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str =
     "terraform-provider-cloudtrail: a Terraform/OpenTofu provider for CloudTrail Lake ingestion.
 

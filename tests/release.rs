@@ -276,6 +276,12 @@ fn every_platform_zip_holds_its_architecture_with_its_dependency_list() {
             p.starts_with("windows"),
             "{p}: {names:?}"
         );
+        // musl's allocator is replaced in the static builds (BENCHMARKS.md: it cost 11-16.5 % CPU).
+        assert_eq!(
+            names.contains(&"mimalloc"),
+            p.starts_with("linux"),
+            "{p}: the allocator: {names:?}"
+        );
 
         let sbom: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(dist.join(format!("{prefix}_{p}.cdx.json"))).unwrap(),

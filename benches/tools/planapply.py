@@ -51,10 +51,20 @@ PROVIDERS["ours-plan-off"] = PROVIDERS["ours"]
 PROVIDERS["ours-before"] = PROVIDERS["ours"]
 
 
+def kind(label):
+    """The PROVIDERS entry of a label: any other label starting with "ours" (scripts/bench.sh
+    --static: ours-glibc, ours-static, ours-mimalloc, ...) is another build of this provider."""
+    if label in PROVIDERS:
+        return label
+    if label.startswith("ours"):
+        return "ours"
+    raise SystemExit(f"unknown provider label {label!r}: a build of this provider needs a label starting with 'ours'")
+
+
 def provider_block(label, endpoint):
     if label == "ours-before":
         return f'provider "cloudtrail" {{\n  region = "us-east-1"\n  endpoints {{\n    cloudtrail = "{endpoint}"\n  }}\n}}\n'
-    if label in ("ours", "ours-plan-off"):
+    if label == "ours-plan-off" or kind(label) == "ours":
         checks = '  plan_checks = "off"\n' if label == "ours-plan-off" else ""
         return (
             'provider "cloudtrail" {\n  region = "us-east-1"\n' + checks +
@@ -77,7 +87,7 @@ def provider_block(label, endpoint):
 
 
 def make_workdir(root, label, binary, n, cfg, arns, name=None):
-    source, ptype, resource = PROVIDERS[label]
+    source, ptype, resource = PROVIDERS[kind(label)]
     wd = os.path.join(root, name or f"{label}-{n}")
     shutil.rmtree(wd, ignore_errors=True)
     plug = os.path.join(wd, "plugins")
@@ -94,7 +104,7 @@ def make_workdir(root, label, binary, n, cfg, arns, name=None):
         + provider_block(label, cfg["aws_endpoint"] if label == "go-aws-3.39" else cfg["endpoint"])
         + resource
     )
-    if label in ("ours", "ours-plan-off", "ours-before"):
+    if label.startswith("ours"):
         tf += "locals {\n  arns = " + json.dumps(arns[:n]) + "\n}\n"
     with open(os.path.join(wd, "main.tf"), "w") as f:
         f.write(tf)
@@ -163,8 +173,9 @@ def cmd_time(cfg, out_path):
     step = 0
     for n in cfg["ns"]:
         reps = cfg["reps"].get(str(n), 3)
-        # One unrecorded warm-up round (page cache, LocalEmu's first requests) before the first N.
-        warmup = cfg.get("warmup", True) and n == cfg["ns"][0]
+        # One unrecorded warm-up round (page cache, LocalEmu's first requests) before the first N
+        # ("warmup": "each": before every N).
+        warmup = cfg.get("warmup", True) and (n == cfg["ns"][0] or cfg.get("warmup") == "each")
         for rep in range(-1 if warmup else 0, reps):
             # Rotate the order every repetition so no provider always runs first or last.
             order = labels[step % len(labels):] + labels[: step % len(labels)]
@@ -181,7 +192,8 @@ def cmd_time(cfg, out_path):
                         ("plan", ["plan", "-refresh=false", "-input=false", run_var]),
                         ("apply", ["apply", "-auto-approve", "-input=false", run_var]),
                     )
-                    if phase in cfg.get("phases", ["plan", "apply"])
+                    # "phases_by_n" ({"100": ["plan"], "10": ["apply"]}) overrides "phases" per N.
+                    if phase in cfg.get("phases_by_n", {}).get(str(n), cfg.get("phases", ["plan", "apply"]))
                 ]
                 for phase, args in phases:
                     # LocalEmu's SSM now and then answers 500 under concurrency (the AWS provider
