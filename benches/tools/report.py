@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
+from stats import quantile  # noqa: E402
 
 
 def pinned(key):
@@ -30,16 +31,6 @@ TOFU = pinned("TOFU_1_12")
 LABELS = ["ours", "ours-plan-off", "tf-provider-null", "go-time", "go-aws-3.39"]
 ANCHORS = LABELS[2:]
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-
-
-def quantile(xs, q):
-    xs = sorted(xs)
-    if len(xs) == 1:
-        return xs[0]
-    pos = (len(xs) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
 def spread(xs, fmt):

@@ -9,16 +9,10 @@ import os
 import statistics
 import sys
 
+from stats import quantile
+
 BASE, ANCHOR = "ours-glibc", "tf-provider-null"
 BAR = 1.05
-
-
-def quantile(xs, q):
-    xs = sorted(xs)
-    pos = (len(xs) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
 def spread(xs, fmt):
