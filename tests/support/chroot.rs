@@ -22,7 +22,6 @@ impl Root {
 
     /// A root holding a static foreign `binary` as `/provider` and `emulator` (a static
     /// qemu-user, which needs no library either) beside it, the only other file.
-    #[allow(dead_code)] // not every test crate runs foreign binaries
     pub fn with_emulator(binary: &Path, emulator: &Path) -> Root {
         Root::build(binary, Some(emulator))
     }
@@ -109,7 +108,6 @@ impl Root {
     }
 
     /// Every file and directory under the root, relative to it, sorted.
-    #[allow(dead_code)]
     pub fn entries(&self) -> Vec<String> {
         fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
             for entry in std::fs::read_dir(dir).unwrap() {
