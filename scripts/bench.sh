@@ -24,8 +24,9 @@
 #                               and `tofu apply` of 10 over https (as --https), 5 interleaved
 #                               repetitions each; prints markdown tables of medians with the ratios
 #                               to ours-glibc and (handshake) to tf-provider-null; BENCHMARKS.md is
-#                               left alone. Builds target/release if missing; the static binary it
-#                               does not build (it says how)
+#                               left alone. Builds either if missing
+#   Every mode measures as "ours" the linux_amd64 build as shipped (static, fat LTO,
+#   scripts/release.sh), and builds it when a full run starts or when it is missing.
 #   scripts/bench.sh --help
 # Anchors, pinned in scripts/versions.env, installed from their registries into $BENCH_DIR (once; cached):
 #   tf-provider's example        cargo install tf-provider --example terraform-provider-null (crates.io)
@@ -75,8 +76,15 @@ mkdir -p "$BENCH_DIR"
 NULL_BIN=$BENCH_DIR/tf-provider-$BENCH_TF_PROVIDER/bin/terraform-provider-null
 TIME_BIN=$BENCH_DIR/time-$BENCH_PROVIDER_TIME/terraform-provider-time
 AWS_BIN=$BENCH_DIR/aws-$BENCH_PROVIDER_AWS/terraform-provider-aws_v${BENCH_PROVIDER_AWS}_x5
-OURS=$ROOT/target/release/terraform-provider-cloudtrail
 STATIC_TARGET=x86_64-unknown-linux-musl
+# "ours" in every mode is the provider as shipped for linux_amd64: static, fat LTO, built by
+# scripts/release.sh. --static compares it with the glibc build of target/release.
+OURS=$ROOT/target/$STATIC_TARGET/release/terraform-provider-cloudtrail
+GLIBC_BIN=$ROOT/target/release/terraform-provider-cloudtrail
+build_ours() {
+  log "scripts/release.sh --target $STATIC_TARGET (the shipped linux_amd64 build)"
+  "$ROOT/scripts/release.sh" --out "$BENCH_DIR/dist" --target "$STATIC_TARGET" >/dev/null
+}
 CERT=$BENCH_DIR/client-cert.pem
 
 # ---------------------------------------------------------------------------------------------
@@ -134,15 +142,17 @@ install_all
 # --static's builds: "LABEL=PATH" words, ours-glibc and ours-static first, then BENCH_EXTRA_BINARIES.
 VARIANTS=()
 if ((STATIC)); then
-  GLIBC=${BENCH_GLIBC:-$OURS}
-  STATIC_BIN=${BENCH_STATIC:-$ROOT/target/$STATIC_TARGET/release/terraform-provider-cloudtrail}
+  GLIBC=${BENCH_GLIBC:-$GLIBC_BIN}
+  STATIC_BIN=${BENCH_STATIC:-$OURS}
   if [[ ! -x $GLIBC ]]; then
     [[ -z ${BENCH_GLIBC:-} ]] || die "BENCH_GLIBC=$GLIBC is not an executable"
     log "cargo build --release ($GLIBC is missing)"
     (cd "$ROOT" && cargo build --release >&2)
   fi
-  [[ -x $STATIC_BIN ]] ||
-    die "$STATIC_BIN is missing: build it with scripts/release.sh --out /tmp/dist --target $STATIC_TARGET"
+  if [[ ! -x $STATIC_BIN ]]; then
+    [[ -z ${BENCH_STATIC:-} ]] || die "BENCH_STATIC=$STATIC_BIN is not an executable"
+    build_ours
+  fi
   VARIANTS=("ours-glibc=$GLIBC" "ours-static=$STATIC_BIN")
   read -r -a extra <<<"${BENCH_EXTRA_BINARIES:-}"
   for v in ${extra[@]+"${extra[@]}"}; do
@@ -197,8 +207,7 @@ if ((STATIC)); then
     echo "go-time $(stat -c %s "$TIME_BIN")"
   } >"$RUN/sizes.txt"
 else
-  log "cargo build --release"
-  (cd "$ROOT" && cargo build --release >&2)
+  build_ours
   {
     echo "ours $(stat -c %s "$OURS")"
     echo "tf-provider-null $(stat -c %s "$NULL_BIN")"
@@ -281,6 +290,7 @@ EOF
 fi
 if ((HTTPS)); then
   BEFORE=${BENCH_BEFORE:?set BENCH_BEFORE to the provider binary to compare with}
+  [[ -x $OURS ]] || build_ours
   start_tls_relay
   cat >"$RUN/config.json" <<EOF
 {
@@ -322,6 +332,7 @@ PY
   exit 0
 fi
 if ((PLAN_CHECKS)); then
+  [[ -x $OURS ]] || build_ours
   cat >"$RUN/config.json" <<EOF
 {
   "tofu": "$TOFU", "ruwrap": "$BENCH_DIR/ruwrap", "endpoint": "$ENDPOINT",
