@@ -53,8 +53,9 @@ for arg in "$@"; do
 done
 [[ $# -gt 0 ]] || select_tools "${TOOLS[@]}"
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/versions.env
-source "$(dirname "$0")/versions.env"
+source "$ROOT/scripts/versions.env"
 
 TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
 BIN="$TOOLS_DIR/bin"
@@ -233,7 +234,14 @@ install_debian_packages() {
 
 # The standard libraries of the release targets (scripts/release.sh) and of the macOS compile check.
 install_rust_targets() {
-  local installed_targets target
+  local installed_targets target components
+  # In the checkout, so that rustup acts on the toolchain rust-toolchain.toml pins.
+  cd "$ROOT"
+  # The components rust-toolchain.toml lists (rust-src builds the standard library of
+  # RUST_BUILD_STD_TARGETS). rustup adds them when it installs that toolchain, but not to one that
+  # is already there, as on a new machine whose 1.95.0 came preinstalled.
+  read -r -a components <<<"$(sed -n 's/^components *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '",')"
+  rustup component add "${components[@]}" >&2
   installed_targets=$(rustup target list --installed)
   for target in $RUST_RELEASE_TARGETS $RUST_CHECK_TARGETS; do
     # These build their std from rust-src (rust-toolchain.toml) instead: scripts/cross-env.sh.
