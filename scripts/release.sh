@@ -16,7 +16,7 @@ set -euo pipefail
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env
 source "$root/scripts/versions.env"
 # shellcheck source=cross-env.sh
 ROOT=$root TOOLS_DIR=${TOOLS_DIR:-$HOME/.cache/terraform-provider-cloudtrail/tools}
@@ -96,6 +96,17 @@ build_targets() {
   local cargo_home base cflags target rustflags upper envs=() args=() cargo_args=()
   cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)
   base="--remap-path-prefix=$root=/build --remap-path-prefix=$cargo_home=/cargo"
+  # With rust-src installed (rust-toolchain.toml, for the build-std target), rustc writes the real
+  # path of the standard library's sources into the panic locations of std code compiled into
+  # this crate; mapped back to /rustc/<commit>, as on a machine without rust-src. Both the sysroot
+  # rustup reports and its real path (a toolchain may be a link to another).
+  local sysroot commit
+  sysroot=$(cd "$root" && rustc --print sysroot)
+  commit=$(cd "$root" && rustc -vV | sed -n 's/^commit-hash: //p')
+  base+=" --remap-path-prefix=$sysroot/lib/rustlib/src/rust=/rustc/$commit"
+  if [[ $(cd "$sysroot" && pwd -P) != "$sysroot" ]]; then
+    base+=" --remap-path-prefix=$(cd "$sysroot" && pwd -P)/lib/rustlib/src/rust=/rustc/$commit"
+  fi
   cflags="-ffile-prefix-map=$root=/build -ffile-prefix-map=$cargo_home=/cargo"
   local tmpdir=${TMPDIR:-/tmp}
   for target in "$@"; do

@@ -133,6 +133,32 @@ fn the_windows_binaries_draw_randomness_from_processprng_not_a_path() {
     }
 }
 
+/// No release binary names a path of the machine that built it: the checkout, CARGO_HOME, and the
+/// toolchain's `rust-src` (installed for the arm build, rustc then writes its real path into the
+/// panic locations of std code instead of `/rustc/<commit>/`). Such paths leak the builder's
+/// home directory and make a rebuild elsewhere differ (scripts/release.sh remaps them).
+#[test]
+fn no_release_binary_names_a_path_of_the_build_machine() {
+    let home = std::env::var("HOME").unwrap();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{home}/.cargo"));
+    let needles = [
+        env!("CARGO_MANIFEST_DIR").to_owned(),
+        cargo_home,
+        "lib/rustlib/src/rust".to_owned(),
+        format!("{home}/"),
+    ];
+    for p in PLATFORMS {
+        let bin = unzip_binary(&support::dist_zip(p));
+        for needle in &needles {
+            let hits = bin
+                .windows(needle.len())
+                .filter(|w| *w == needle.as_bytes())
+                .count();
+            assert_eq!(hits, 0, "the {p} binary names {needle:?} {hits} times");
+        }
+    }
+}
+
 /// The executable inside a release zip.
 fn unzip_binary(zip: &Path) -> Vec<u8> {
     let out = Command::new("python3")
