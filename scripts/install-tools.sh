@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs, pinned (scripts/versions.env) and cached, the tools the tests, the release and the
-# quickstart drive. With no TOOL, every one of them (what scripts/test.sh runs). Tools install in five
-# concurrent chains, so that downloads overlap with compiling: Python packages, Debian packages, Go
-# builds, cargo installs (after the Rust targets), each chain's tools one after another; every
-# chain's output is printed when all have ended, with how long each took.
+# quickstart drive. With no TOOL, every one of them (what scripts/test.sh runs). Tools install in four
+# concurrent chains (CHAINS below: Python packages, Debian packages, Go builds, Rust targets and
+# cargo installs), each saying what it does and how long it took; the tools' own output is printed
+# only for a chain that fails.
 # Usage: scripts/install-tools.sh [--help] [--list] [TOOL...]
 #   TOOL (several, or comma-separated) installs only those tools:
 #     localemu         LocalEmu, the CloudTrail emulator (PyPI)
@@ -25,9 +25,22 @@
 # finds them there and builds nothing. Prints the directory's bin/ path last.
 set -euo pipefail
 
-# Every tool name, in the order they are installed; clients use the test labels (TPC_SKIP_CLIENTS).
-TOOLS=(localemu moto terraform-1.0 tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15
-  debian-cross debian-test rust-targets zig actionlint cargo-auditable cargo-cyclonedx cargo-deny)
+# Every tool, in its chain; clients use the test labels (TPC_SKIP_CLIENTS). The chains run at once,
+# so that the downloads (PyPI, Debian) overlap the Go and cargo builds, which share the cores.
+# Within a chain the tools come one after another: apt and dpkg take one lock; rustup adds the
+# components and targets before cargo runs, so that two rustup processes never write into the
+# toolchain at once.
+CHAINS=(
+  "python: localemu moto terraform-1.0 zig"
+  "debian: debian-cross debian-test"
+  "go: tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15 actionlint"
+  "cargo: rust-targets cargo-auditable cargo-cyclonedx cargo-deny"
+)
+TOOLS=()
+for chain in "${CHAINS[@]}"; do
+  read -r -a tools <<<"${chain#*:}"
+  TOOLS+=("${tools[@]}")
+done
 CLIENTS=(terraform-1.0 tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15)
 declare -A wanted=()
 select_tools() { local t; for t in "$@"; do wanted[$t]=1; done; }
@@ -64,12 +77,8 @@ mkdir -p "$BIN"
 # the chain's file, which is printed if the chain fails.
 CHAIN=""
 log() {
-  if [[ -n $CHAIN ]]; then
-    printf '[install-tools %s] %s\n' "$CHAIN" "$*" >&4
-    printf '[install-tools] %s\n' "$*" >&2
-  else
-    printf '[install-tools] %s\n' "$*" >&2
-  fi
+  [[ -z $CHAIN ]] || printf '[install-tools %s] %s\n' "$CHAIN" "$*" >&4
+  printf '[install-tools] %s\n' "$*" >&2
 }
 
 # Every temporary folder lives under $TMP_ROOT, and every half-written binary is $BIN/*.tmp: both
@@ -316,16 +325,6 @@ install_tool() {
   esac
 }
 
-# The chains. Downloads (PyPI, Debian) wait on the network, the Go and cargo builds on the two
-# cores: together they take the time of the longest chain rather than the sum. Within a chain
-# the tools come one after another: apt and dpkg take one lock; rustup adds the targets before
-# cargo runs, so that two rustup processes never install into the toolchain at once.
-CHAINS=(
-  "python: localemu moto terraform-1.0 zig"
-  "debian: debian-cross debian-test"
-  "go: tofu-1.12 tofu-1.6 terraform-1.5 terraform-1.14 terraform-1.15 actionlint"
-  "cargo: rust-targets cargo-auditable cargo-cyclonedx cargo-deny"
-)
 run_chain() {
   local tool start=$SECONDS
   CHAIN=$1
