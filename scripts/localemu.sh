@@ -22,7 +22,7 @@ usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 log() { printf '[localemu] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env
 source "$(dirname "$0")/versions.env"
 
 STATE_DIR=${LOCALEMU_STATE_DIR:-/tmp/tpc-localemu}
@@ -130,8 +130,8 @@ cmd_start() {
   fi
 
   mkdir -p "$STATE_DIR"
-  local root=$STATE_DIR/root logf=$STATE_DIR/localemu.log attempt
-  for attempt in 1 2 3; do
+  local root=$STATE_DIR/root logf=$STATE_DIR/localemu.log
+  for _ in 1 2 3; do # up to three tries: a picked port can be taken before LocalEmu binds it
     port=${want_port:-$(pick_port)}
     rm -rf "$root" "$STATE_DIR/pid" "$STATE_DIR/port"
     mkdir -p "$root/tmp"

@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 log() { printf '[quickstart] %s\n' "$*" >&2; }
 
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env
 source scripts/versions.env
 
 # client_version BINARY: its version (1.11.4, 1.12.6-dev), from `version -json`, or from the
