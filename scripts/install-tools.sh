@@ -106,7 +106,7 @@ trap cleanup EXIT
 build_client() {
   local module=$1 version=$2 pkg=$3 out=$4
   if [[ -x "$out" ]]; then log "have $out"; return; fi
-  command -v go >/dev/null || { log "go is required: apt-get install golang (or see README)"; exit 1; }
+  command -v go >/dev/null || { log "go is required: apt-get install golang (or see CONTRIBUTING.md)"; exit 1; }
   local work; work=$(mktemp -d "$TMP_ROOT/work.XXXXXX")
   log "building $module@v$version without its cloud backends; a few minutes the first time"
   local dir; dir=$(go mod download -json "$module@v$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')

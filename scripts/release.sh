@@ -117,7 +117,7 @@ build_targets() {
       # GNU ld orders the import table by the paths of the import libraries on its command line
       # (under CARGO_HOME, RUSTUP_HOME, and a fresh directory of TMPDIR for rustc's raw-dylib
       # ones): that directory goes under CARGO_HOME, so TMPDIR plays no part. CARGO_HOME and
-      # RUSTUP_HOME side by side (rustup's default) order the same way everywhere (README).
+      # RUSTUP_HOME side by side (rustup's default) order the same way everywhere (RELEASING.md).
       tmpdir="$cargo_home/tmp-release"
       mkdir -p "$tmpdir"
     fi

@@ -6,12 +6,14 @@
 #   unless TPC_DIST_DIR names one), then runs every test:
 #   unit, protocol (real binary, real socket, mTLS), end to end (every client pinned in
 #   scripts/versions.env, against LocalEmu), the release zips under qemu and wine, and a registry.
-# Usage: scripts/test.sh [--help] [extra cargo test arguments]
+# Usage: scripts/test.sh [--help] [--quick | extra cargo test arguments]
+#   --quick  the tier for a change under way: fmt, clippy, unit, AWS mock and protocol tests, and
+#            the end-to-end suite on the newest pinned OpenTofu only (installs LocalEmu and it).
 # Skipping a client is only possible by name: TPC_SKIP_CLIENTS=terraform-1.0,tofu-1.6 (or all).
 set -euo pipefail
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -23,6 +25,25 @@ step() {
   "$@"
   printf '[test.sh] %s: %d s (%d s so far)\n' "$name" "$((SECONDS - start))" "$SECONDS" >&2
 }
+
+if [[ "${1:-}" == "--quick" ]]; then
+  [[ $# -eq 1 ]] || { echo "scripts/test.sh --quick takes no other argument" >&2; exit 2; }
+  # The newest OpenTofu: versions.env pins it first (TOFU_1_12 is the label tofu-1.12 and the
+  # test name tofu_1_12).
+  key=$(grep -m1 '^TOFU_' scripts/versions.env | cut -d= -f1)
+  test_name=${key,,}
+  label=${test_name/_/-}
+  label=${label//_/.}
+  step install-tools scripts/install-tools.sh localemu "$label" >/dev/null
+  step fmt cargo fmt --check
+  step clippy cargo clippy --all-targets --quiet -- -D warnings
+  quick=(--lib --bins --test aws_mocks --test call_log --test protocol)
+  step test-build cargo test "${quick[@]}" --test e2e --no-run --quiet
+  step test cargo test "${quick[@]}"
+  step "test-e2e-$label" cargo test --test e2e -- "$test_name"
+  exit 0
+fi
+
 step install-tools scripts/install-tools.sh >/dev/null
 
 # The release of every target (scripts/release.sh: cargo auditable, static Linux), for

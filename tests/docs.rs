@@ -353,15 +353,126 @@ fn examples_validate(label: &str) {
 
 per_client!(examples_validate);
 
+/// Every client `scripts/versions.env` pins (`TOFU_1_12=`, `TERRAFORM_1_0=`, ...) is one the
+/// suite drives, and the suite drives no other: adding a pin without its test line fails here.
 #[test]
-fn every_client_is_covered() {
-    let covered = examples_validate::LABELS;
-    for (label, _) in CLIENTS {
-        assert!(
-            covered.contains(label),
-            "no example test for client {label}"
-        );
+fn the_clients_are_the_pinned_ones() {
+    let versions = std::fs::read_to_string(root().join("scripts/versions.env")).unwrap();
+    let mut pinned: Vec<String> = versions
+        .lines()
+        .filter_map(|line| line.split_once('=').map(|(k, _)| k.trim()))
+        .filter(|key| {
+            let mut parts = key.split('_');
+            matches!(parts.next(), Some("TOFU" | "TERRAFORM"))
+                && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(|key| key.to_lowercase())
+        .collect();
+    let mut driven: Vec<String> = CLIENTS.iter().map(|(_, test)| test.to_string()).collect();
+    pinned.sort();
+    driven.sort();
+    assert_eq!(
+        pinned, driven,
+        "clients pinned in versions.env vs. driven by the suite"
+    );
+    let mut covered: Vec<&str> = examples_validate::LABELS.to_vec();
+    let mut labels: Vec<&str> = CLIENTS.iter().map(|(label, _)| *label).collect();
+    covered.sort_unstable();
+    labels.sort_unstable();
+    assert_eq!(covered, labels, "clients the examples are validated with");
+}
+
+/// A Rust target triple's platform in the registry's spelling (`aarch64-unknown-linux-musl` is
+/// `linux_arm64`).
+fn platform_of(triple: &str) -> String {
+    let arch = match triple.split('-').next() {
+        Some("x86_64") => "amd64",
+        Some("aarch64") => "arm64",
+        Some("i686") => "386",
+        Some("arm") => "arm",
+        other => panic!("no registry architecture for {triple} ({other:?})"),
+    };
+    let os = ["linux", "windows", "darwin", "freebsd"]
+        .into_iter()
+        .find(|os| triple.contains(os))
+        .unwrap_or_else(|| panic!("no registry OS for {triple}"));
+    format!("{os}_{arch}")
+}
+
+fn platforms_of(key: &str) -> Vec<String> {
+    support::pinned(key)
+        .split_whitespace()
+        .map(platform_of)
+        .collect()
+}
+
+/// The registry tests lock and install exactly the platforms `scripts/release.sh` builds.
+#[test]
+fn the_registry_platforms_are_the_release_targets() {
+    assert_eq!(
+        support::registry::PLATFORMS.to_vec(),
+        platforms_of("RUST_RELEASE_TARGETS")
+    );
+}
+
+/// Words that could be a platform in the registry's spelling (`linux_arm64`).
+fn platform_words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            w.split_once('_').is_some_and(|(os, arch)| {
+                ["linux", "windows", "darwin", "freebsd"].contains(&os)
+                    && ["amd64", "arm64", "386", "arm"].contains(&arch)
+            })
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// README is short (issue 23: read in two minutes) and lists exactly the platforms that ship: the
+/// release targets and the macOS ones that the release workflow builds.
+#[test]
+fn readme_is_short_and_names_the_shipped_platforms() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(lines <= 120, "README.md has {lines} lines; keep it to 120");
+    let mut shipped: BTreeSet<String> = platforms_of("RUST_RELEASE_TARGETS").into_iter().collect();
+    shipped.extend(platforms_of("RUST_CHECK_TARGETS"));
+    assert_eq!(platform_words(&readme), shipped);
+}
+
+/// A count of clients or platforms written in prose drifts when `scripts/versions.env` changes
+/// ("all four clients" where there were six): the front-page docs name none.
+#[test]
+fn front_page_docs_count_no_clients_or_platforms() {
+    const NUMBERS: [&str; 12] = [
+        "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "both",
+    ];
+    const COUNTED: [&str; 5] = ["clients", "platforms", "targets", "zips", "binaries"];
+    let mut found = Vec::new();
+    for file in [
+        "README.md",
+        "ARCHITECTURE.md",
+        "CONTRIBUTING.md",
+        "RELEASING.md",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let words: Vec<String> = line
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            for pair in words.windows(2) {
+                let number = pair[0].bytes().all(|b| b.is_ascii_digit())
+                    || NUMBERS.contains(&pair[0].as_str());
+                if number && COUNTED.contains(&pair[1].as_str()) {
+                    found.push(format!("{file}:{}: {} {}", n + 1, pair[0], pair[1]));
+                }
+            }
+        }
     }
+    assert!(found.is_empty(), "counts that drift: {found:#?}");
 }
 
 /// import.sh imports a resource that resource.tf declares, with an ID the provider accepts.

@@ -114,3 +114,16 @@ impl ListResource for IngestionStateList {
         diags
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::model::matches_schema;
+
+    #[test]
+    fn the_model_names_the_schema() {
+        assert!(matches_schema::<IngestionStateListModel>(
+            &IngestionStateList::schema()
+        ));
+    }
+}

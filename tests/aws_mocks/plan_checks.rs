@@ -61,6 +61,25 @@ async fn plan_checks_error_fails_the_plan_for_a_category_that_cannot_start() {
 
 /// The default, `warn`: each of those findings is a warning with the same summary, AWS's text
 /// and the attribute path, so the plan before a `destroy` goes through; the apply still fails.
+/// `error` fails the plan on what the read found (the three cases above), never on a read that
+/// could not be made: the apply makes the call again and reports it.
+#[tokio::test(start_paused = true)]
+async fn plan_checks_error_only_warns_when_the_store_cannot_be_read() {
+    let get = fails!(get_event_data_store, "AccessDeniedException");
+    let p = provider_checking(&[&get], PlanChecks::Error);
+    let diags = plan_diags(&p, ARN).await;
+    assert!(!diags.has_errors(), "{diags:#?}");
+    assert_eq!(diags.0.len(), 1, "{diags:#?}");
+    assert_eq!(diags.0[0].severity, Severity::Warning);
+    assert!(
+        diags.0[0]
+            .summary
+            .starts_with("Could not check the event data store at plan time"),
+        "{}",
+        diags.0[0].summary
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn plan_checks_warn_is_the_default_and_only_warns() {
     let missing = || fails!(get_event_data_store, "EventDataStoreNotFoundException");

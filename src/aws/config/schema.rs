@@ -285,7 +285,8 @@ pub const PLAN_CHECKS_DESCRIPTION: &str = "What a plan does with what it learns 
                                            that cannot ingest, or unreadable (access denied, \
                                            throttled, no credentials) is a warning in the plan, \
                                            and the apply fails on it. With `error`, the plan \
-                                           fails on the first four; note that this makes \
+                                           fails on the first three (an unreadable store stays \
+                                           a warning); note that this makes \
                                            `terraform destroy` fail once a store has been \
                                            deleted outside Terraform, because the refresh before \
                                            a destroy drops the store and plans to create it \
