@@ -1,8 +1,10 @@
 //! AWS failures as values: the error code callers branch on, how sure the failure is, and one
 //! diagnostic with a plain summary, AWS's message and request id, and what to do about it.
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudtrail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudtrail::operation::RequestId;
+use aws_smithy_runtime_api::client::result::ConnectorError;
 
 use crate::diagnostics::{AttributePath, Diagnostic};
 
@@ -48,133 +50,184 @@ const CREDENTIALS_ADVICE: &str = "Check access_key/secret_key or profile in the 
                                   AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the \
                                   environment.";
 
-/// (code, kind, summary, advice) for every error CloudTrail documents for these operations and
-/// the common errors every AWS API returns.
-const KNOWN: &[(&str, ErrorKind, &str, &str)] = &[
-    (
-        "EventDataStoreARNInvalidException",
-        ErrorKind::Service,
-        "Invalid event data store ARN",
-        "Check event_data_store: it must be the ARN of an event data store, or its ID.",
-    ),
-    (
-        "EventDataStoreNotFoundException",
-        ErrorKind::Service,
-        "Event data store not found",
-        "No event data store with this ARN or ID exists in this account and region. Check the \
-         value, the account of your credentials and the region.",
-    ),
-    (
-        "InsufficientDependencyServiceAccessPermissionException",
-        ErrorKind::Service,
-        "CloudTrail lacks a service-linked role permission",
-        "For an organization event data store, the management account needs the \
-         AWSServiceRoleForCloudTrail service-linked role with access to AWS Organizations.",
-    ),
-    (
-        "InvalidEventDataStoreCategoryException",
-        ErrorKind::Service,
-        "This event data store's ingestion cannot be started or stopped",
-        "Only stores of Management, Data, NetworkActivity or ConfigurationItem events can start or \
-         stop ingestion; integration and Insights stores cannot. Remove this resource for this \
-         store.",
-    ),
-    (
-        "InvalidEventDataStoreStatusException",
-        ErrorKind::Service,
-        "The event data store is in a status that does not allow this",
-        "Start needs STOPPED_INGESTION and stop needs ENABLED. Run apply again once the store has \
-         settled; a store PENDING_DELETION must be restored first.",
-    ),
-    (
-        "InvalidParameterException",
-        ErrorKind::Service,
-        "CloudTrail rejected a parameter",
-        "Check event_data_store.",
-    ),
-    (
-        "NoManagementAccountSLRExistsException",
-        ErrorKind::Service,
-        "The management account has no CloudTrail service-linked role",
-        "Create the AWSServiceRoleForCloudTrail service-linked role in the organization's \
-         management account.",
-    ),
-    (
-        "NotOrganizationMasterAccountException",
-        ErrorKind::Service,
-        "Not the organization's management account",
-        "Organization event data stores can only be changed from the management account (or a \
-         delegated administrator).",
-    ),
-    (
-        "OperationNotPermittedException",
-        ErrorKind::Service,
-        "Operation not permitted",
-        "CloudTrail does not permit this operation on this store.",
-    ),
-    (
-        "UnsupportedOperationException",
-        ErrorKind::Service,
-        "Operation not supported",
-        "This operation is not supported for this event data store or region.",
-    ),
-    (
-        "ConflictException",
-        ErrorKind::Service,
-        "The event data store is busy",
-        "Another change to this store is in progress. The provider retries until the resource's \
-         timeout; run apply again later or raise timeouts.",
-    ),
-    (
-        "AccessDeniedException",
-        ErrorKind::Access,
-        "Access denied",
-        "The credentials lack permission for this CloudTrail action; grant \
-         cloudtrail:GetEventDataStore, cloudtrail:StartEventDataStoreIngestion and \
-         cloudtrail:StopEventDataStoreIngestion.",
-    ),
-    (
-        "UnrecognizedClientException",
-        ErrorKind::Access,
-        "Invalid AWS credentials",
-        "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
-         variables.",
-    ),
-    (
-        "InvalidClientTokenId",
-        ErrorKind::Access,
-        "Invalid AWS credentials",
-        "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
-         variables.",
-    ),
-    (
-        "InvalidSignatureException",
-        ErrorKind::Access,
-        "Invalid AWS credentials",
-        "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
-         variables.",
-    ),
-    (
-        "SignatureDoesNotMatch",
-        ErrorKind::Access,
-        "Invalid AWS credentials",
-        "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
-         variables.",
-    ),
-    (
-        "ExpiredTokenException",
-        ErrorKind::Access,
-        "Expired AWS credentials",
-        "The session token has expired. Refresh your credentials (e.g. aws sso login) and run \
-         again.",
-    ),
-    (
-        "ThrottlingException",
-        ErrorKind::Transient,
-        "Throttled by CloudTrail",
-        "Requests were throttled even after retries. Lower -parallelism, raise max_retries, or run \
-         again.",
-    ),
+/// What a diagnostic says of a failure: how sure it is about the store, a plain summary, and
+/// what to do about it.
+#[derive(Debug, Clone, Copy)]
+struct Class {
+    kind: ErrorKind,
+    summary: &'static str,
+    advice: &'static str,
+}
+
+/// A documented error code and how it is shown.
+struct Known {
+    code: &'static str,
+    class: Class,
+}
+
+/// Every error CloudTrail documents for these operations and the common errors every AWS API
+/// returns.
+const KNOWN: &[Known] = &[
+    Known {
+        code: "EventDataStoreARNInvalidException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Invalid event data store ARN",
+            advice: "Check event_data_store: it must be the ARN of an event data store, or its ID.",
+        },
+    },
+    Known {
+        code: "EventDataStoreNotFoundException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Event data store not found",
+            advice: "No event data store with this ARN or ID exists in this account and region. Check the \
+             value, the account of your credentials and the region.",
+        },
+    },
+    Known {
+        code: "InsufficientDependencyServiceAccessPermissionException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "CloudTrail lacks a service-linked role permission",
+            advice: "For an organization event data store, the management account needs the \
+             AWSServiceRoleForCloudTrail service-linked role with access to AWS Organizations.",
+        },
+    },
+    Known {
+        code: "InvalidEventDataStoreCategoryException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "This event data store's ingestion cannot be started or stopped",
+            advice: "Only stores of Management, Data, NetworkActivity or ConfigurationItem events can start or \
+             stop ingestion; integration and Insights stores cannot. Remove this resource for this \
+             store.",
+        },
+    },
+    Known {
+        code: "InvalidEventDataStoreStatusException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "The event data store is in a status that does not allow this",
+            advice: "Start needs STOPPED_INGESTION and stop needs ENABLED. Run apply again once the store has \
+             settled; a store PENDING_DELETION must be restored first.",
+        },
+    },
+    Known {
+        code: "InvalidParameterException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "CloudTrail rejected a parameter",
+            advice: "Check event_data_store.",
+        },
+    },
+    Known {
+        code: "NoManagementAccountSLRExistsException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "The management account has no CloudTrail service-linked role",
+            advice: "Create the AWSServiceRoleForCloudTrail service-linked role in the organization's \
+             management account.",
+        },
+    },
+    Known {
+        code: "NotOrganizationMasterAccountException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Not the organization's management account",
+            advice: "Organization event data stores can only be changed from the management account (or a \
+             delegated administrator).",
+        },
+    },
+    Known {
+        code: "OperationNotPermittedException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Operation not permitted",
+            advice: "CloudTrail does not permit this operation on this store.",
+        },
+    },
+    Known {
+        code: "UnsupportedOperationException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Operation not supported",
+            advice: "This operation is not supported for this event data store or region.",
+        },
+    },
+    Known {
+        code: "ConflictException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "The event data store is busy",
+            advice: "Another change to this store is in progress. The provider retries until the resource's \
+             timeout; run apply again later or raise timeouts.",
+        },
+    },
+    Known {
+        code: "AccessDeniedException",
+        class: Class {
+            kind: ErrorKind::Access,
+            summary: "Access denied",
+            advice: "The credentials lack permission for this CloudTrail action; grant \
+             cloudtrail:GetEventDataStore, cloudtrail:StartEventDataStoreIngestion and \
+             cloudtrail:StopEventDataStoreIngestion.",
+        },
+    },
+    Known {
+        code: "UnrecognizedClientException",
+        class: Class {
+            kind: ErrorKind::Access,
+            summary: "Invalid AWS credentials",
+            advice: "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
+             variables.",
+        },
+    },
+    Known {
+        code: "InvalidClientTokenId",
+        class: Class {
+            kind: ErrorKind::Access,
+            summary: "Invalid AWS credentials",
+            advice: "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
+             variables.",
+        },
+    },
+    Known {
+        code: "InvalidSignatureException",
+        class: Class {
+            kind: ErrorKind::Access,
+            summary: "Invalid AWS credentials",
+            advice: "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
+             variables.",
+        },
+    },
+    Known {
+        code: "SignatureDoesNotMatch",
+        class: Class {
+            kind: ErrorKind::Access,
+            summary: "Invalid AWS credentials",
+            advice: "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
+             variables.",
+        },
+    },
+    Known {
+        code: "ExpiredTokenException",
+        class: Class {
+            kind: ErrorKind::Access,
+            summary: "Expired AWS credentials",
+            advice: "The session token has expired. Refresh your credentials (e.g. aws sso login) and run \
+             again.",
+        },
+    },
+    Known {
+        code: "ThrottlingException",
+        class: Class {
+            kind: ErrorKind::Transient,
+            summary: "Throttled by CloudTrail",
+            advice: "Requests were throttled even after retries. Lower -parallelism, raise max_retries, or run \
+             again.",
+        },
+    },
 ];
 
 /// Turns any CloudTrail SDK error into one [`AwsError`].
@@ -190,63 +243,78 @@ where
         .request_id()
         .or_else(|| err.as_service_error().and_then(|e| e.meta().request_id()))
         .unwrap_or("none (the request did not reach AWS)");
-    let (code, kind, summary, detail) = match err {
+    let (code, class, detail) = match err {
         SdkError::ServiceError(_) => {
             let code = err.code().unwrap_or("Unknown");
             let message = err.message().unwrap_or("(no message)");
-            let (kind, summary, advice) = KNOWN
+            let class = KNOWN
                 .iter()
-                .find(|(c, ..)| *c == code)
-                .map(|(_, k, s, a)| (*k, *s, *a))
+                .find(|k| k.code == code)
+                .map(|k| k.class)
                 .unwrap_or_else(|| {
                     unknown_code(err.raw_response().map_or(0, |r| r.status().as_u16()))
                 });
-            (
-                Some(code.to_owned()),
-                kind,
-                summary,
-                format!(
-                    "{} for {} failed: {code}: {message}\n{advice}\nRequest ID: {request_id}",
-                    ctx.operation, ctx.store
-                ),
-            )
+            let detail = format!(
+                "{} for {} failed: {code}: {message}\n{}\nRequest ID: {request_id}",
+                ctx.operation, ctx.store, class.advice
+            );
+            (Some(code.to_owned()), class, detail)
         }
         _ => {
-            // The provider's own errors say it all; the SDK's wrapping around them says nothing.
-            let (chain, (kind, summary, advice)) = match (classify_typed(err), err) {
-                (Some((own, class)), _) => (own, class),
-                (None, SdkError::ResponseError(r)) => (
-                    unreadable_response(r.raw().status().as_u16()),
-                    (
-                        ErrorKind::Transient,
-                        "Unreadable answer from CloudTrail",
-                        "Check endpoints.cloudtrail / AWS_ENDPOINT_URL_CLOUDTRAIL: something \
-                         other than CloudTrail, or a proxy, may be answering.",
-                    ),
-                ),
-                (None, _) => {
-                    let chain = error_chain(err);
-                    let class = classify_transport(&chain);
-                    (chain, class)
-                }
-            };
-            (
-                None,
-                kind,
-                summary,
-                format!(
-                    "{} for {} failed: {chain}\n{advice}\nRequest ID: {request_id}",
-                    ctx.operation, ctx.store
-                ),
-            )
+            let unanswered = unanswered(err);
+            let detail = format!(
+                "{} for {} failed: {}\n{}\nRequest ID: {request_id}",
+                ctx.operation, ctx.store, unanswered.text, unanswered.class.advice
+            );
+            (None, unanswered.class, detail)
         }
     };
-    let d = Diagnostic::error(summary, detail);
+    let d = Diagnostic::error(class.summary, detail);
     AwsError {
         code,
-        kind,
+        kind: class.kind,
         diagnostic: d.at_opt(ctx.path.clone()),
     }
+}
+
+/// A failure without CloudTrail's answer: the words that say what happened, and its class.
+struct Unanswered {
+    text: String,
+    class: Class,
+}
+
+/// Classifies a failure before or without an answer by the types in its chain and the SDK's
+/// variant, never by its text.
+fn unanswered<E>(err: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> Unanswered
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    // The provider's own errors say it all; the SDK's wrapping around them says nothing.
+    if let Some(own) = provider_failure(err) {
+        return own;
+    }
+    if let SdkError::ResponseError(r) = err {
+        return Unanswered {
+            text: unreadable_response(r.raw().status().as_u16()),
+            class: UNREADABLE,
+        };
+    }
+    let text = error_chain(err);
+    let class = if in_chain::<CredentialsError>(err) {
+        NO_CREDENTIALS
+    } else {
+        match err {
+            SdkError::TimeoutError(_) => TIMED_OUT,
+            SdkError::DispatchFailure(d) if d.is_timeout() => TIMED_OUT,
+            SdkError::DispatchFailure(_) => UNREACHABLE,
+            _ => match chain_find::<ConnectorError>(err) {
+                Some(c) if c.is_timeout() => TIMED_OUT,
+                Some(_) => UNREACHABLE,
+                None => FAILED,
+            },
+        }
+    };
+    Unanswered { text, class }
 }
 
 /// What a diagnostic says of an answer the SDK could not read: its status only. The body (and
@@ -271,63 +339,110 @@ pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-fn unknown_code(status: u16) -> (ErrorKind, &'static str, &'static str) {
+fn unknown_code(status: u16) -> Class {
     if status >= 500 {
-        (
-            ErrorKind::Transient,
-            "CloudTrail failed to answer",
-            "CloudTrail had an internal error even after retries; run again later.",
-        )
+        Class {
+            kind: ErrorKind::Transient,
+            summary: "CloudTrail failed to answer",
+            advice: "CloudTrail had an internal error even after retries; run again later.",
+        }
     } else {
-        (
-            ErrorKind::Service,
-            "CloudTrail returned an error",
-            "See AWS's message above.",
-        )
+        Class {
+            kind: ErrorKind::Service,
+            summary: "CloudTrail returned an error",
+            advice: "See AWS's message above.",
+        }
     }
+}
+
+const UNREADABLE: Class = Class {
+    kind: ErrorKind::Transient,
+    summary: "Unreadable answer from CloudTrail",
+    advice: "Check endpoints.cloudtrail / AWS_ENDPOINT_URL_CLOUDTRAIL: something other than \
+             CloudTrail, or a proxy, may be answering.",
+};
+
+const NO_CREDENTIALS: Class = Class {
+    kind: ErrorKind::Access,
+    summary: "No valid AWS credentials",
+    advice: CREDENTIALS_ADVICE,
+};
+
+const TIMED_OUT: Class = Class {
+    kind: ErrorKind::Transient,
+    summary: "CloudTrail did not answer in time",
+    advice: "Check the network path to the endpoint and try again.",
+};
+
+const UNREACHABLE: Class = Class {
+    kind: ErrorKind::Transient,
+    summary: "Cannot reach the CloudTrail endpoint",
+    advice: "Check endpoints.cloudtrail / AWS_ENDPOINT_URL_CLOUDTRAIL, the region, and the network.",
+};
+
+const FAILED: Class = Class {
+    kind: ErrorKind::Transient,
+    summary: "The CloudTrail call failed",
+    advice: "See the error above.",
+};
+
+/// The first error of type `T` in `err`'s chain, `err` included.
+fn chain_find<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut source = Some(err);
+    while let Some(e) = source {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        source = e.source();
+    }
+    None
+}
+
+fn in_chain<T: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    chain_find::<T>(err).is_some()
 }
 
 /// Failures this provider's own parts raise (its HTTP client, its STS steps), found by type
 /// anywhere in the chain.
-fn classify_typed(
-    err: &(dyn std::error::Error + 'static),
-) -> Option<(String, (ErrorKind, &'static str, &'static str))> {
+fn provider_failure(err: &(dyn std::error::Error + 'static)) -> Option<Unanswered> {
     use super::credentials::{AccountNotAllowed, StsFailure};
     use super::http::{TlsSetupFailed, UntrustedCertificate};
     let mut source = Some(err);
     while let Some(e) = source {
         if e.is::<UntrustedCertificate>() {
-            return Some((
-                e.to_string(),
-                (
-                    ErrorKind::Config,
-                    "TLS certificate not trusted",
-                    "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
+            return Some(Unanswered {
+                text: e.to_string(),
+                class: Class {
+                    kind: ErrorKind::Config,
+                    summary: "TLS certificate not trusted",
+                    advice: "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
                  AWS_CA_BUNDLE), or fix endpoints / the proxy settings if this is not the \
                  endpoint you meant.",
-                ),
-            ));
+                },
+            });
         }
         if e.is::<TlsSetupFailed>() {
-            return Some((
-                e.to_string(),
-                (
-                    ErrorKind::Config,
-                    "No trusted CA certificates",
-                    "Install the system's CA certificates, or set custom_ca_bundle.",
-                ),
-            ));
+            return Some(Unanswered {
+                text: e.to_string(),
+                class: Class {
+                    kind: ErrorKind::Config,
+                    summary: "No trusted CA certificates",
+                    advice: "Install the system's CA certificates, or set custom_ca_bundle.",
+                },
+            });
         }
         if e.is::<AccountNotAllowed>() {
-            return Some((
-                e.to_string(),
-                (
-                    ErrorKind::Config,
-                    "AWS account not allowed",
-                    "Use credentials of an allowed account, or change allowed_account_ids / \
+            return Some(Unanswered {
+                text: e.to_string(),
+                class: Class {
+                    kind: ErrorKind::Config,
+                    summary: "AWS account not allowed",
+                    advice: "Use credentials of an allowed account, or change allowed_account_ids / \
                  forbidden_account_ids.",
-                ),
-            ));
+                },
+            });
         }
         if let Some(sts) = e.downcast_ref::<StsFailure>() {
             // Credentials that STS refuses, or cannot be asked about, fail every CloudTrail call
@@ -356,46 +471,18 @@ fn classify_typed(
                      endpoints.sts / AWS_ENDPOINT_URL_STS and sts_region.",
                 ),
             };
-            return Some((e.to_string(), (kind, summary, advice)));
+            return Some(Unanswered {
+                text: e.to_string(),
+                class: Class {
+                    kind,
+                    summary,
+                    advice,
+                },
+            });
         }
         source = e.source();
     }
     None
-}
-
-/// The SDK reports failures before a response (credentials, connection, timeouts) as an error
-/// chain of text; these words are stable across SDK versions.
-fn classify_transport(chain: &str) -> (ErrorKind, &'static str, &'static str) {
-    let lower = chain.to_ascii_lowercase();
-    if lower.contains("credential") || lower.contains("identity") || lower.contains("sts ") {
-        (
-            ErrorKind::Access,
-            "No valid AWS credentials",
-            CREDENTIALS_ADVICE,
-        )
-    } else if lower.contains("timeout") || lower.contains("timed out") {
-        (
-            ErrorKind::Transient,
-            "CloudTrail did not answer in time",
-            "Check the network path to the endpoint and try again.",
-        )
-    } else if lower.contains("connect")
-        || lower.contains("dns")
-        || lower.contains("dispatch")
-        || lower.contains("io error")
-    {
-        (
-            ErrorKind::Transient,
-            "Cannot reach the CloudTrail endpoint",
-            "Check endpoints.cloudtrail / AWS_ENDPOINT_URL_CLOUDTRAIL, the region, and the network.",
-        )
-    } else {
-        (
-            ErrorKind::Transient,
-            "The CloudTrail call failed",
-            "See the error above.",
-        )
-    }
 }
 
 #[cfg(test)]
@@ -404,25 +491,64 @@ mod tests {
 
     #[test]
     fn every_documented_code_has_a_distinct_plain_summary() {
-        for (code, _, summary, advice) in KNOWN {
-            assert!(!summary.is_empty() && !advice.is_empty(), "{code}");
-            assert!(!summary.contains("Exception"), "{code}: {summary}");
+        for Known { code, class } in KNOWN {
+            assert!(
+                !class.summary.is_empty() && !class.advice.is_empty(),
+                "{code}"
+            );
+            assert!(
+                !class.summary.contains("Exception"),
+                "{code}: {}",
+                class.summary
+            );
         }
     }
 
+    type GetError = SdkError<
+        aws_sdk_cloudtrail::operation::get_event_data_store::GetEventDataStoreError,
+        aws_smithy_runtime_api::http::Response,
+    >;
+
+    fn summary_of(err: GetError) -> &'static str {
+        unanswered(&err).class.summary
+    }
+
+    /// By the SDK's variant and the types in the chain, never by the words: "credentials" in an
+    /// I/O error is still I/O.
     #[test]
-    fn transport_failures_are_not_about_the_store() {
+    fn failures_without_an_answer_are_classified_by_type() {
         assert_eq!(
-            classify_transport("dispatch failure: io error: Connection refused").0,
-            ErrorKind::Transient
+            summary_of(GetError::timeout_error("slow")),
+            TIMED_OUT.summary
         );
         assert_eq!(
-            classify_transport("failed to load credentials: no providers in chain").0,
-            ErrorKind::Access
+            summary_of(GetError::dispatch_failure(ConnectorError::timeout(
+                "slow".into()
+            ))),
+            TIMED_OUT.summary
         );
         assert_eq!(
-            classify_transport("operation timeout (all attempts including retries)").1,
-            "CloudTrail did not answer in time"
+            summary_of(GetError::dispatch_failure(ConnectorError::io(
+                "no credentials in this refusal".into()
+            ))),
+            UNREACHABLE.summary
+        );
+        assert_eq!(
+            summary_of(GetError::dispatch_failure(ConnectorError::other(
+                Box::new(CredentialsError::not_loaded("no provider")),
+                None
+            ))),
+            NO_CREDENTIALS.summary
+        );
+        assert_eq!(
+            summary_of(GetError::construction_failure(
+                CredentialsError::not_loaded("no provider")
+            )),
+            NO_CREDENTIALS.summary
+        );
+        assert_eq!(
+            summary_of(GetError::construction_failure("timeout in the words only")),
+            FAILED.summary
         );
     }
 }
