@@ -1,30 +1,13 @@
-//! Compiles the project's own protocol files with protox (pure Rust), so a fresh machine needs no
-//! system `protoc`. The generated code is included by `src/proto.rs` only. For release builds
-//! linked by LLD it also asks the linker to place the code that runs before the handshake line
-//! together (`link/startup-order.txt`, made by `scripts/startup-order.sh`; BENCHMARKS.md says why).
+//! For release builds linked by LLD, asks the linker to place the code that runs before the
+//! handshake line together (`link/startup-order.txt`, made by `scripts/startup-order.sh`;
+//! BENCHMARKS.md says why). The protocol's generated code is `crates/tfplugin-proto`'s.
 
 use std::env;
 use std::path::Path;
 use std::process::Command;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = [
-        "proto/tfplugin6.proto",
-        "proto/plugin/grpc_controller.proto",
-        "proto/plugin/grpc_stdio.proto",
-        "proto/plugin/grpc_broker.proto",
-    ];
-    for file in files {
-        println!("cargo:rerun-if-changed={file}");
-    }
-    let descriptors = protox::compile(files, ["proto"])?;
-    tonic_prost_build::configure()
-        .build_client(true)
-        .build_server(true)
-        .generate_default_stubs(true)
-        .compile_fds(descriptors)?;
+fn main() {
     startup_order();
-    Ok(())
 }
 
 /// The kernel maps a binary's code in 64 KiB windows around each page first touched, so the few

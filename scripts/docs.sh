@@ -19,5 +19,5 @@ case "${1:-}" in
 esac
 cd "$(dirname "$0")/.."
 
-# The renderer is src/docs.rs; the docs test compares its output with docs/, or writes it.
+# The renderer is crates/tfplugin-framework/src/docs.rs (src/docs.rs gives it this provider); the docs test compares its output with docs/, or writes it.
 UPDATE_DOCS=$update cargo test --quiet --test docs -- --exact --nocapture docs_match_schema_and_examples

@@ -23,10 +23,10 @@ while [[ $# -gt 0 ]]; do
 done
 cd "$(dirname "$0")/.."
 
-cargo build --profile "$profile" --quiet
+cargo build --profile "$profile" --quiet -p terraform-provider-cloudtrail
 
 # The package version and the target directory (CARGO_TARGET_DIR or `target`), from cargo itself.
-read -r version target_dir < <(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["packages"][0]["version"], m["target_directory"])')
+read -r version target_dir < <(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; m=json.load(sys.stdin); p=next(p for p in m["packages"] if p["name"]=="terraform-provider-cloudtrail"); print(p["version"], m["target_directory"])')
 # cargo's `dev` profile writes to target/debug; every other profile to target/<profile>.
 binary="$target_dir/$([[ $profile == dev ]] && echo debug || echo "$profile")/terraform-provider-cloudtrail"
 case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; *) arch=$(uname -m) ;; esac

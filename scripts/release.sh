@@ -43,7 +43,7 @@ done
 
 name=terraform-provider-cloudtrail
 version=$(cd "$root" && cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["packages"][0]["version"])')
+  python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == sys.argv[1]))' "$name")
 prefix="${name}_${version}"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -145,8 +145,11 @@ sbom() {
   local made_name="sbom-$plat-$$"
   local made="$root/$made_name.json"
   # Build-time dependencies (protox, tonic-prost-build, ...) are not in the binary: left out.
+  # It writes one per workspace crate; the provider's lists the framework crates among its
+  # components, and the others are dropped.
   (cd "$root" && cargo cyclonedx --quiet --format json --spec-version 1.5 --target "$target" \
     --no-build-deps --override-filename "$made_name" >/dev/null)
+  rm -f "$root"/crates/*/"$made_name.json"
   python3 - "$made" "$dest.tmp" "$root" "$name" <<'PY'
 import hashlib, json, os, re, sys, uuid
 made, dest, root, name = sys.argv[1:5]

@@ -40,7 +40,7 @@ trap cleanup EXIT
 
 # The release build with its symbol table (stripping removes the table, not the names in it).
 log "cargo rustc --release -- -C strip=none"
-(cd "$ROOT" && cargo rustc --release --quiet --bin terraform-provider-cloudtrail -- -C strip=none)
+(cd "$ROOT" && cargo rustc --release --quiet -p terraform-provider-cloudtrail --bin terraform-provider-cloudtrail -- -C strip=none)
 cp "$ROOT/target/release/terraform-provider-cloudtrail" "$work/provider"
 
 # A client certificate like Terraform's (ECDSA P-521, self-signed), so the AutoMTLS path runs.

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use terraform_provider_cloudtrail::plugin::{self, ServeMode, ServeOptions};
+use terraform_provider_cloudtrail::provider::{ADDRESSES, CloudTrail, NAME};
 use terraform_provider_cloudtrail::{VERSION, logging};
 
 /// The static (musl) builds' allocator: musl's own costs CPU (issue 22, BENCHMARKS.md).
@@ -54,7 +55,7 @@ fn main() -> ExitCode {
     };
 
     // Logs go to stderr only: stdout carries the handshake line and nothing before it.
-    logging::init();
+    logging::init(NAME, env!("CARGO_CRATE_NAME"));
 
     // One thread: the provider waits on Terraform and AWS, and its CPU per RPC is microseconds
     // (BENCHMARKS.md), so worker threads would only add start-up time and memory.
@@ -74,7 +75,11 @@ fn main() -> ExitCode {
             // for in-flight answers, so the process must outlive the signal.
             ignore_sigint()?;
         }
-        plugin::serve(ServeOptions { mode }).await
+        let options = ServeOptions {
+            mode,
+            addresses: ADDRESSES,
+        };
+        plugin::serve(options, CloudTrail::new()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use support::grpc::{Identity, Plugin};
 use terraform_provider_cloudtrail::cty::{self, Type, Value};
-use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
-use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_cloudtrail::provider::Provider;
+use tfplugin_proto::tfplugin6 as pb;
+use tfplugin_proto::tfplugin6::provider_client::ProviderClient;
 use tonic::transport::Channel;
 
 // ---------------------------------------------------------------------------------------------
@@ -1175,7 +1175,7 @@ async fn oversized_message_is_a_diagnostic() {
 /// diagnostic naming the problem.
 #[test]
 fn malformed_configurations_through_tofu() {
-    let Some(bin) = support::client_binary("tofu-1.12") else {
+    let Some(bin) = support::client_binary(support::newest_tofu()) else {
         return;
     };
     let wd = support::Workdir::new("bad-input", bin);

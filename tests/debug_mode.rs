@@ -95,5 +95,5 @@ fn reattach_terraform() {
 
 #[test]
 fn reattach_opentofu() {
-    attach_with("tofu-1.12");
+    attach_with(support::newest_tofu());
 }

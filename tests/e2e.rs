@@ -7,15 +7,9 @@ mod support;
 use support::faultproxy::FaultProxy;
 use support::localemu::{self, LocalEmu};
 use support::{
-    Workdir, client_binary, per_client, per_client_of, provider_block, provider_block_with,
-    runtime, unique_name,
+    Workdir, client_binary, ingestion_state, per_client, per_client_of, provider_block,
+    provider_block_with, runtime, unique_name,
 };
-
-fn resource(store: &str, extra: &str) -> String {
-    format!(
-        "\nresource \"cloudtrail_ingestion_state\" \"audit\" {{\n  event_data_store = \"{store}\"\n{extra}}}\n"
-    )
-}
 
 fn setup(label: &str) -> Option<(Workdir, &'static LocalEmu, tokio::runtime::Runtime)> {
     let bin = client_binary(label)?;
@@ -37,7 +31,10 @@ fn lifecycle(label: &str) {
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
     let base = provider_block(&emu.endpoint);
 
-    wd.write("main.tf", &(base.clone() + &resource(&arn, "")));
+    wd.write(
+        "main.tf",
+        &(base.clone() + &ingestion_state("audit", &arn, "")),
+    );
     wd.apply();
     assert_status(&rt, emu, &arn, "ENABLED");
     let (code, run) = wd.plan_code();
@@ -54,7 +51,7 @@ fn lifecycle(label: &str) {
 
     wd.write(
         "main.tf",
-        &(base.clone() + &resource(&arn, "  ingestion_enabled = false\n")),
+        &(base.clone() + &ingestion_state("audit", &arn, "  ingestion_enabled = false\n")),
     );
     wd.apply();
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
@@ -66,14 +63,17 @@ fn lifecycle(label: &str) {
         run.text()
     );
 
-    wd.write("main.tf", &(base.clone() + &resource(&arn, "")));
+    wd.write(
+        "main.tf",
+        &(base.clone() + &ingestion_state("audit", &arn, "")),
+    );
     wd.apply();
     wd.ok(&["destroy", "-no-color", "-input=false", "-auto-approve"]);
     assert_status(&rt, emu, &arn, "ENABLED");
 
     wd.write(
         "main.tf",
-        &(base + &resource(&arn, "  stop_on_destroy = true\n")),
+        &(base + &ingestion_state("audit", &arn, "  stop_on_destroy = true\n")),
     );
     wd.apply();
     wd.ok(&["destroy", "-no-color", "-input=false", "-auto-approve"]);
@@ -87,7 +87,10 @@ fn import_and_forms(label: &str) {
     };
     let arn = rt.block_on(emu.create_store(&unique_name("imp"), true));
     let base = provider_block(&emu.endpoint);
-    wd.write("main.tf", &(base.clone() + &resource(&arn, "")));
+    wd.write(
+        "main.tf",
+        &(base.clone() + &ingestion_state("audit", &arn, "")),
+    );
     wd.ok(&[
         "import",
         "-no-color",
@@ -104,7 +107,7 @@ fn import_and_forms(label: &str) {
     );
 
     let id = arn.rsplit('/').next().unwrap();
-    wd.write("main.tf", &(base + &resource(id, "")));
+    wd.write("main.tf", &(base + &ingestion_state("audit", id, "")));
     let (code, run) = wd.plan_code();
     assert_eq!(code, 2, "{}", run.text());
     assert!(
@@ -129,7 +132,7 @@ fn missing_store_is_not_found(label: &str) {
     let arn = "arn:aws:cloudtrail:us-east-1:000000000000:eventdatastore/does-not-exist-0000";
     wd.write(
         "main.tf",
-        &(provider_block(&emu.endpoint) + &resource(arn, "")),
+        &(provider_block(&emu.endpoint) + &ingestion_state("audit", arn, "")),
     );
     let run = wd.run(&["apply", "-no-color", "-input=false", "-auto-approve"]);
     assert_ne!(run.code, 0, "{}", run.text());
@@ -390,7 +393,7 @@ fn plan_checks_modes(label: &str) {
         return;
     };
     let ghost = ghost_arn();
-    let missing = resource(&ghost, "");
+    let missing = ingestion_state("audit", &ghost, "");
     wd.write(
         "main.tf",
         &(provider_block_with(&emu.endpoint, "  plan_checks = \"error\"") + &missing),
@@ -427,7 +430,7 @@ fn plan_checks_modes(label: &str) {
     wd.write(
         "main.tf",
         &(provider_block_with(&proxy.endpoint, "  plan_checks = \"off\"")
-            + &resource(&store, "")
+            + &ingestion_state("audit", &store, "")
             + "resource \"cloudtrail_ingestion_state\" \"missing\" {\n  event_data_store = \""
             + &ghost
             + "\"\n}\n"),
@@ -447,7 +450,7 @@ fn plan_checks_modes(label: &str) {
     // The same plan with the default reads each store once: the proxy does count.
     wd.write(
         "main.tf",
-        &(provider_block(&proxy.endpoint) + &resource(&store, "")),
+        &(provider_block(&proxy.endpoint) + &ingestion_state("audit", &store, "")),
     );
     let (code, run) = wd.plan_code();
     assert_eq!(code, 2, "[{label}] {}", run.text());
@@ -461,7 +464,7 @@ fn plan_checks_modes(label: &str) {
     wd.write(
         "main.tf",
         &(provider_block_with(&proxy.endpoint, "  plan_checks = \"off\"")
-            + &resource("has space", "")),
+            + &ingestion_state("audit", "has space", "")),
     );
     let (code, run) = wd.plan_code();
     assert_eq!(code, 1, "[{label}] {}", run.text());
@@ -480,7 +483,7 @@ fn plan_checks_modes(label: &str) {
     wd.write(
         "main.tf",
         &(provider_block_with(&emu.endpoint, "  plan_checks = \"sometimes\"")
-            + &resource(&store, "")),
+            + &ingestion_state("audit", &store, "")),
     );
     let run = wd.run(&["validate", "-no-color"]);
     assert_eq!(run.code, 1, "[{label}] {}", run.text());
@@ -507,7 +510,8 @@ fn create_before_destroy_keeps_ingestion(label: &str) {
     wd.write(
         "main.tf",
         &(provider_block(&emu.endpoint)
-            + &resource(
+            + &ingestion_state(
+                "audit",
                 &arn,
                 "  stop_on_destroy = true\n  lifecycle {\n    create_before_destroy = true\n  }\n",
             )),
@@ -569,7 +573,9 @@ fn identity_import(label: &str) {
             "import {{\n  to = cloudtrail_ingestion_state.{to}\n  identity = {{\n    arn = \"{arn}\"\n  }}\n}}\n"
         )
     };
-    let config = provider_block(&emu.endpoint) + &resource(&arn, "") + &import("audit", &arn);
+    let config = provider_block(&emu.endpoint)
+        + &ingestion_state("audit", &arn, "")
+        + &import("audit", &arn);
     wd.write("main.tf", &config);
     let run = wd.ok(&["plan", "-no-color", "-input=false"]);
     assert!(

@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 
 use support::faultproxy::{Fault, FaultProxy};
 use support::localemu::{self, LocalEmu};
-use support::{Run, Workdir, client_binary, provider_block, runtime, unique_name};
+use support::{
+    Run, Workdir, client_binary, ingestion_state, newest_tofu, provider_block, runtime, unique_name,
+};
 
-const CLIENT: &str = "tofu-1.12";
 const GET: &str = "GetEventDataStore";
 const START: &str = "StartEventDataStoreIngestion";
 const STOP: &str = "StopEventDataStoreIngestion";
@@ -30,11 +31,11 @@ struct Bed {
 }
 
 fn bed() -> Option<Bed> {
-    let bin = client_binary(CLIENT)?;
+    let bin = client_binary(newest_tofu())?;
     let emu = localemu::shared();
     let proxy = FaultProxy::start(&emu.endpoint);
     Some(Bed {
-        wd: Workdir::new(CLIENT, bin),
+        wd: Workdir::new(newest_tofu(), bin),
         emu,
         rt: runtime(),
         proxy,
@@ -81,12 +82,6 @@ fn block(endpoint: &str) -> String {
     let b = provider_block(endpoint);
     assert!(b.contains("max_retries = 2"), "provider_block changed: {b}");
     b.replace("max_retries = 2", "max_retries = 4")
-}
-
-fn resource(name: &str, store: &str, extra: &str) -> String {
-    format!(
-        "\nresource \"cloudtrail_ingestion_state\" \"{name}\" {{\n  event_data_store = \"{store}\"\n{extra}}}\n"
-    )
 }
 
 /// Runs a client command as a child with a deadline; kills it when the deadline passes.
@@ -149,7 +144,7 @@ fn apply_args() -> [&'static str; 4] {
 fn throttling_then_success() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&ingestion_state("t", &arn, ""));
     bed.proxy.inject(GET, Fault::throttling(), Some(2));
     bed.proxy.inject(START, Fault::throttling(), Some(2));
     let run = bed.apply_run();
@@ -168,7 +163,7 @@ fn throttling_then_success() {
 fn throttling_beyond_retries_is_a_clear_error() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&ingestion_state("t", &arn, ""));
     bed.proxy.inject(START, Fault::throttling(), None);
     let run = bed.apply_run();
     assert_ne!(run.code, 0, "{}", bed.explain(&run));
@@ -190,7 +185,7 @@ fn http_500_then_success() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(true);
     let extra = "  ingestion_enabled = false\n";
-    bed.config(&resource("t", &arn, extra));
+    bed.config(&ingestion_state("t", &arn, extra));
     bed.proxy.inject(GET, Fault::internal_error(), Some(2));
     bed.proxy.inject(STOP, Fault::internal_error(), Some(2));
     let run = bed.apply_run();
@@ -205,7 +200,7 @@ fn http_500_then_success() {
 fn http_500_forever_is_a_clear_error() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&ingestion_state("t", &arn, ""));
     bed.proxy.inject("*", Fault::internal_error(), None);
     let (run, elapsed, timed_out) =
         run_bounded(bed.wd.command(&apply_args()), Duration::from_secs(90));
@@ -228,7 +223,7 @@ fn http_500_forever_is_a_clear_error() {
 fn slow_endpoint_past_the_resource_timeout() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource(
+    bed.config(&ingestion_state(
         "t",
         &arn,
         "  timeouts {\n    create = \"3s\"\n  }\n",
@@ -278,7 +273,7 @@ fn stuck_starting(delay: Duration) -> Fault {
 fn hung_endpoint_is_bounded_by_the_timeouts() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource(
+    bed.config(&ingestion_state(
         "t",
         &arn,
         "  timeouts {\n    create = \"3s\"\n  }\n",
@@ -320,7 +315,7 @@ const READ_3S: &str = "  timeouts {\n    read = \"3s\"\n  }\n";
 fn hung_endpoint_during_refresh_is_bounded() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(true);
-    bed.config(&resource("t", &arn, READ_3S));
+    bed.config(&ingestion_state("t", &arn, READ_3S));
     bed.wd.apply();
     bed.proxy.inject(GET, Fault::Hang, None);
     let cmd = bed.wd.command(&["plan", "-no-color", "-input=false"]);
@@ -357,7 +352,7 @@ fn hung_endpoint_during_refresh_is_bounded() {
 fn ctrl_c_during_a_hung_refresh_returns_promptly() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(true);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&ingestion_state("t", &arn, ""));
     bed.wd.apply();
     bed.proxy.inject(GET, Fault::Hang, None);
     let mut child = bed
@@ -429,7 +424,7 @@ fn connection_refused_is_a_clear_error() {
     bed.wd.write(
         "main.tf",
         &(provider_block(&format!("http://127.0.0.1:{closed}"))
-            + &resource(
+            + &ingestion_state(
                 "t",
                 "arn:aws:cloudtrail:us-east-1:000000000000:eventdatastore/refused",
                 "",
@@ -456,7 +451,7 @@ fn connection_refused_is_a_clear_error() {
 fn invalid_and_expired_credentials_are_clear_errors() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&ingestion_state("t", &arn, ""));
     for (fault, summary, advice) in [
         (
             Fault::unrecognized_client(),
@@ -509,18 +504,18 @@ fn endpoint_killed_mid_apply_loses_nothing_and_converges() {
     let first: String = old
         .iter()
         .enumerate()
-        .map(|(i, a)| resource(&format!("old{i}"), a, ""))
+        .map(|(i, a)| ingestion_state(&format!("old{i}"), a, ""))
         .collect();
     bed.config(&first);
     bed.wd.apply();
     let second: String = old
         .iter()
         .enumerate()
-        .map(|(i, a)| resource(&format!("old{i}"), a, "  ingestion_enabled = false\n"))
+        .map(|(i, a)| ingestion_state(&format!("old{i}"), a, "  ingestion_enabled = false\n"))
         .chain(
             new.iter()
                 .enumerate()
-                .map(|(i, a)| resource(&format!("new{i}"), a, "")),
+                .map(|(i, a)| ingestion_state(&format!("new{i}"), a, "")),
         )
         .collect();
     bed.config(&second);
@@ -596,7 +591,7 @@ fn endpoint_killed_mid_apply_loses_nothing_and_converges() {
 fn ctrl_c_during_a_wait_stops_promptly_and_records_state() {
     let Some(bed) = bed() else { return };
     let arn = bed.store(false);
-    bed.config(&resource("t", &arn, ""));
+    bed.config(&ingestion_state("t", &arn, ""));
     bed.proxy.inject(GET, stuck_starting(Duration::ZERO), None);
     let mut cmd = bed.wd.command(&apply_args());
     let mut child = cmd

@@ -11,16 +11,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use terraform_provider_cloudtrail::proto::plugin::Empty;
-use terraform_provider_cloudtrail::proto::plugin::grpc_controller_client::GrpcControllerClient;
-use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
-use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin_proto::plugin::Empty;
+use tfplugin_proto::plugin::grpc_controller_client::GrpcControllerClient;
+use tfplugin_proto::tfplugin6 as pb;
+use tfplugin_proto::tfplugin6::provider_client::ProviderClient;
 
 use support::grpc::{Identity, Plugin, Show};
 use support::localemu::{self, LocalEmu};
 use support::{
-    REQUIRED_PROVIDERS, Workdir, client_binary, dist_zip, per_client_of, provider_block, runtime,
-    unique_name,
+    REQUIRED_PROVIDERS, Workdir, client_binary, dist_zip, ingestion_state, per_client_of,
+    provider_block, runtime, unique_name,
 };
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -290,12 +290,6 @@ impl Drop for Foreign {
     }
 }
 
-fn resource(store: &str, extra: &str) -> String {
-    format!(
-        "\nresource \"cloudtrail_ingestion_state\" \"audit\" {{\n  event_data_store = \"{store}\"\n{extra}}}\n"
-    )
-}
-
 /// The provider block of the Windows runs: no keys and no region in the block or the
 /// environment, only `profile`, found in `%USERPROFILE%\.aws\config` and `credentials`.
 fn windows_provider_block(foreign: &Foreign, endpoint: &str) -> String {
@@ -340,7 +334,10 @@ fn lifecycle(label: &str, platform: Platform) {
     let tag = format!("{label} on {}", platform.name());
 
     // Create.
-    wd.write("main.tf", &(base.clone() + &resource(&arn, "")));
+    wd.write(
+        "main.tf",
+        &(base.clone() + &ingestion_state("audit", &arn, "")),
+    );
     wd.apply();
     assert_status(&rt, emu, &arn, "ENABLED");
     let (code, run) = wd.plan_code();
@@ -356,7 +353,7 @@ fn lifecycle(label: &str, platform: Platform) {
     assert_status(&rt, emu, &arn, "ENABLED");
 
     // Stop.
-    let stopped = base.clone() + &resource(&arn, "  ingestion_enabled = false\n");
+    let stopped = base.clone() + &ingestion_state("audit", &arn, "  ingestion_enabled = false\n");
     wd.write("main.tf", &stopped);
     wd.apply();
     assert_status(&rt, emu, &arn, "STOPPED_INGESTION");
@@ -381,7 +378,7 @@ fn lifecycle(label: &str, platform: Platform) {
     // Destroy, stopping ingestion on the way out.
     wd.write(
         "main.tf",
-        &(base + &resource(&arn, "  stop_on_destroy = true\n")),
+        &(base + &ingestion_state("audit", &arn, "  stop_on_destroy = true\n")),
     );
     wd.apply();
     assert_status(&rt, emu, &arn, "ENABLED");

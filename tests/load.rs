@@ -230,7 +230,7 @@ fn check_flat(phase: &str, m: &Memory) {
 
 #[test]
 fn many_resources_apply_and_destroy_with_parallelism_100() {
-    let Some(bin) = client_binary("tofu-1.12") else {
+    let Some(bin) = client_binary(support::newest_tofu()) else {
         return;
     };
     let n = count();

@@ -9,10 +9,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use terraform_provider_cloudtrail::cty::{self, Type, Value};
-use terraform_provider_cloudtrail::proto::plugin::grpc_controller_client::GrpcControllerClient;
-use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
-use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_cloudtrail::provider::Provider;
+use tfplugin_proto::plugin::grpc_controller_client::GrpcControllerClient;
+use tfplugin_proto::tfplugin6 as pb;
+use tfplugin_proto::tfplugin6::provider_client::ProviderClient;
 use tonic::transport::Channel;
 
 use support::grpc::{COOKIE, Identity, Plugin, Show};
@@ -269,7 +269,7 @@ async fn mtls_rpcs_and_shutdown() {
     // Shutdown exits promptly, cleanly, and removes the socket directory.
     let started = Instant::now();
     GrpcControllerClient::new(channel)
-        .shutdown(terraform_provider_cloudtrail::proto::plugin::Empty {})
+        .shutdown(tfplugin_proto::plugin::Empty {})
         .await
         .unwrap();
     drop(client);

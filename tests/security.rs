@@ -17,8 +17,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use support::grpc::{Identity, Plugin, Show};
-use terraform_provider_cloudtrail::proto::tfplugin6 as pb;
-use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin_proto::tfplugin6 as pb;
+use tfplugin_proto::tfplugin6::provider_client::ProviderClient;
 use tokio::io::AsyncWriteExt;
 
 const ACCESS_KEY: &str = "AKIAZZLEAKCANARY7Q3X";
@@ -303,7 +303,7 @@ async fn secret_attributes_are_sensitive() {
     );
 
     // The same through a real client.
-    let Some(bin) = support::client_binary("tofu-1.12") else {
+    let Some(bin) = support::client_binary(support::newest_tofu()) else {
         return;
     };
     let wd = support::Workdir::new("security-schema", bin);
@@ -365,7 +365,7 @@ fn assert_no_secrets(what: &str, text: &str) {
 /// environment.
 #[test]
 fn credentials_never_appear_in_trace_logs() {
-    let Some(bin) = support::client_binary("tofu-1.12") else {
+    let Some(bin) = support::client_binary(support::newest_tofu()) else {
         return;
     };
     let emu = support::localemu::shared();

@@ -7,8 +7,8 @@
 mod support;
 
 use support::faultproxy::{FaultProxy, Seen};
-use support::localemu::{self, LocalEmu, unique_name};
-use support::{REQUIRED_PROVIDERS, Workdir, client_binary, flat, moto, per_client_of, runtime};
+use support::localemu::Blocking;
+use support::{REQUIRED_PROVIDERS, Workdir, client_binary, flat, moto, per_client_of};
 
 per_client_of!(with_newest_clients;
     assume_role_calls_sts_at_its_own_endpoint,
@@ -23,34 +23,23 @@ per_client_of!(with_newest_clients;
 /// A workdir, LocalEmu, and a recording proxy in front of each of LocalEmu and moto.
 struct Bed {
     wd: Workdir,
-    emu: &'static LocalEmu,
+    emu: Blocking,
     cloudtrail: FaultProxy,
     sts: FaultProxy,
-    rt: tokio::runtime::Runtime,
 }
 
 fn bed(label: &str) -> Option<Bed> {
     let bin = client_binary(label)?;
-    let emu = localemu::shared();
+    let emu = Blocking::shared();
     Some(Bed {
         wd: Workdir::new(label, bin),
-        emu,
-        cloudtrail: FaultProxy::start(&emu.endpoint),
+        cloudtrail: FaultProxy::start(emu.endpoint()),
         sts: FaultProxy::start(&moto::shared().endpoint),
-        rt: runtime(),
+        emu,
     })
 }
 
 impl Bed {
-    fn store(&self, prefix: &str) -> String {
-        self.rt
-            .block_on(self.emu.create_store(&unique_name(prefix), false))
-    }
-
-    fn status(&self, arn: &str) -> String {
-        self.rt.block_on(self.emu.status(arn))
-    }
-
     /// The provider block: keys, both endpoints, and `body`.
     fn config(&self, body: &str, arn: &str) -> String {
         format!(
@@ -102,7 +91,7 @@ fn assume_role_calls_sts_at_its_own_endpoint(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("assume");
+    let arn = b.emu.new_store("assume");
     let role = "arn:aws:iam::111111111111:role/ingestion";
     let assume = format!(
         "{BASE_KEYS}  assume_role {{
@@ -116,7 +105,7 @@ fn assume_role_calls_sts_at_its_own_endpoint(label: &str) {
     );
     b.wd.write("main.tf", &b.config(&assume, &arn));
     b.wd.apply();
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
 
     let sts = b.sts.requests();
     let cloudtrail = b.cloudtrail.requests();
@@ -180,7 +169,7 @@ fn chained_roles_and_allowed_accounts(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("chain");
+    let arn = b.emu.new_store("chain");
     let body = format!(
         "{BASE_KEYS}  allowed_account_ids = [\"222222222222\"]
   assume_role {{
@@ -196,7 +185,7 @@ fn chained_roles_and_allowed_accounts(label: &str) {
     );
     b.wd.write("main.tf", &b.config(&body, &arn));
     b.wd.apply();
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     let sts = b.sts.requests();
     let first = sts
         .iter()
@@ -247,7 +236,7 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("oidc");
+    let arn = b.emu.new_store("oidc");
     let token = b.wd.path().join("oidc-token");
     std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.file-token.sig\n").unwrap();
     let body = format!(
@@ -263,7 +252,7 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
     );
     b.wd.write("main.tf", &b.config(&body, &arn));
     b.wd.apply();
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     let sts = b.sts.requests();
     let web: Vec<&Seen> = sts
         .iter()
@@ -292,7 +281,7 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
     assert_signed_by_assumed_role(label, &b.cloudtrail.requests(), &[]);
 
     // The environment form: no block, no keys; the SDK's chain must not be asked first.
-    b.rt.block_on(b.emu.stop_ingestion(&arn));
+    b.emu.stop_ingestion(&arn);
     std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.env-token.sig").unwrap();
     let before = b.sts.total();
     b.wd.write("main.tf", &b.config("", &arn));
@@ -306,7 +295,7 @@ fn web_identity_from_a_file_and_from_the_environment(label: &str) {
         ],
     );
     assert_eq!(run.code, 0, "[{label}] {}", run.text());
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     let env_calls: Vec<Seen> = b.sts.requests()[before..]
         .iter()
         .filter(|s| s.op == "AssumeRoleWithWebIdentity")
@@ -352,7 +341,7 @@ fn ruled_out_accounts_stop_before_cloudtrail(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("guard");
+    let arn = b.emu.new_store("guard");
     let role =
         "  assume_role {\n    role_arn = \"arn:aws:iam::111111111111:role/ingestion\"\n  }\n";
     for (rule, phrase) in [
@@ -385,7 +374,7 @@ fn ruled_out_accounts_stop_before_cloudtrail(label: &str) {
             "[{label}] CloudTrail was called: {}",
             b.cloudtrail.log()
         );
-        assert_eq!(b.status(&arn), "STOPPED_INGESTION");
+        assert_eq!(b.emu.status(&arn), "STOPPED_INGESTION");
     }
     // The right account passes.
     b.wd.write(
@@ -396,7 +385,7 @@ fn ruled_out_accounts_stop_before_cloudtrail(label: &str) {
         ),
     );
     b.wd.apply();
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
 }
 
 /// STS refusing the role: the diagnostic names STS, the operation and the role (not CloudTrail),
@@ -405,7 +394,7 @@ fn sts_failures_name_sts_and_the_role(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("denied");
+    let arn = b.emu.new_store("denied");
     b.sts.inject(
         "AssumeRole",
         support::faultproxy::Fault::QueryError {
@@ -460,7 +449,7 @@ fn a_profile_in_the_block_wins_over_the_environment(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("profile");
+    let arn = b.emu.new_store("profile");
     let credentials = b.wd.path().join("credentials");
     std::fs::write(
         &credentials,
@@ -490,7 +479,7 @@ fn a_profile_in_the_block_wins_over_the_environment(label: &str) {
     let run = b.wd.run_with(&apply, &environment);
     let text = flat(&run.text());
     assert_eq!(run.code, 0, "[{label}] {text}");
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     assert!(
         text.contains("Configuration conflict detected")
             && text.contains("The Profile is now used"),
@@ -512,7 +501,7 @@ fn a_profile_in_the_block_wins_over_the_environment(label: &str) {
     }
 
     // The same profile named by AWS_PROFILE instead: the environment's keys come first.
-    b.rt.block_on(b.emu.stop_ingestion(&arn));
+    b.emu.stop_ingestion(&arn);
     let (ct_before, sts_before) = (b.cloudtrail.total(), b.sts.total());
     b.wd.write("main.tf", &b.config("", &arn));
     let mut env_profile = environment.to_vec();
@@ -520,7 +509,7 @@ fn a_profile_in_the_block_wins_over_the_environment(label: &str) {
     env_profile.push(("AWS_SHARED_CREDENTIALS_FILE", credentials.as_str()));
     let run = b.wd.run_with(&apply, &env_profile);
     assert_eq!(run.code, 0, "[{label}] {}", run.text());
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     let later: Vec<Seen> = b.cloudtrail.requests()[ct_before..]
         .iter()
         .chain(&b.sts.requests()[sts_before..])
@@ -545,7 +534,7 @@ fn credentials_sts_cannot_check_fail_the_plan(label: &str) {
     let Some(b) = bed(label) else {
         return;
     };
-    let arn = b.store("unchecked");
+    let arn = b.emu.new_store("unchecked");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let unreachable = format!("http://127.0.0.1:{}", closed.local_addr().unwrap().port());
     drop(closed);
@@ -586,13 +575,13 @@ fn credentials_sts_cannot_check_fail_the_plan(label: &str) {
     );
     assert!(text.contains("InvalidClientTokenId"), "[{label}] {text}");
     assert_eq!(b.cloudtrail.total(), 0, "[{label}] {}", b.cloudtrail.log());
-    assert_eq!(b.status(&arn), "STOPPED_INGESTION");
+    assert_eq!(b.emu.status(&arn), "STOPPED_INGESTION");
 
     // With working credentials the store is taken over; then STS goes away, and a destroy that
     // needs no AWS call (no refresh, stop_on_destroy off) still removes it from state.
     b.sts.clear();
     b.wd.apply();
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     b.wd.write("main.tf", &with_sts(&unreachable, ""));
     let run = b.wd.run(&[
         "destroy",
@@ -602,7 +591,7 @@ fn credentials_sts_cannot_check_fail_the_plan(label: &str) {
         "-refresh=false",
     ]);
     assert_eq!(run.code, 0, "[{label}] destroy: {}", run.text());
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     let state = b.wd.run(&["state", "list"]);
     assert!(state.stdout.trim().is_empty(), "[{label}] {}", state.stdout);
 }

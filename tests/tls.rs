@@ -8,8 +8,8 @@ mod support;
 
 use support::faultproxy::{FaultProxy, TestCa};
 use support::forwardproxy::ForwardProxy;
-use support::localemu::{self, LocalEmu, unique_name};
-use support::{REQUIRED_PROVIDERS, Workdir, client_binary, flat, per_client_of, runtime};
+use support::localemu::Blocking;
+use support::{REQUIRED_PROVIDERS, Workdir, client_binary, flat, per_client_of};
 
 per_client_of!(with_newest_clients;
     a_private_ca_is_trusted_only_when_configured,
@@ -42,29 +42,18 @@ provider \"cloudtrail\" {{
 
 struct Bed {
     wd: Workdir,
-    emu: &'static LocalEmu,
-    rt: tokio::runtime::Runtime,
+    emu: Blocking,
 }
 
 fn bed(label: &str) -> Option<Bed> {
     let bin = client_binary(label)?;
     Some(Bed {
         wd: Workdir::new(label, bin),
-        emu: localemu::shared(),
-        rt: runtime(),
+        emu: Blocking::shared(),
     })
 }
 
 impl Bed {
-    fn store(&self, prefix: &str) -> String {
-        self.rt
-            .block_on(self.emu.create_store(&unique_name(prefix), false))
-    }
-
-    fn status(&self, arn: &str) -> String {
-        self.rt.block_on(self.emu.status(arn))
-    }
-
     fn plan(&self, extra_args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
         let mut args = vec!["plan", "-no-color", "-input=false", "-detailed-exitcode"];
         args.extend_from_slice(extra_args);
@@ -81,16 +70,16 @@ fn a_private_ca_is_trusted_only_when_configured(label: &str) {
         return;
     };
     let ca = TestCa::new(&["127.0.0.1", "localhost"]);
-    let tls = FaultProxy::start_tls(&b.emu.endpoint, &ca);
+    let tls = FaultProxy::start_tls(b.emu.endpoint(), &ca);
     let ca_file = b.wd.path().join("corp-ca.pem");
     std::fs::write(&ca_file, &ca.ca_pem).unwrap();
     let ca_path = ca_file.display().to_string();
-    let first = b.store("tls");
+    let first = b.emu.new_store("tls");
 
     let with_bundle = format!("  custom_ca_bundle = \"{ca_path}\"");
     b.wd.write("main.tf", &config(&tls.endpoint, &with_bundle, &[&first]));
     b.wd.apply();
-    assert_eq!(b.status(&first), "ENABLED");
+    assert_eq!(b.emu.status(&first), "ENABLED");
     assert!(tls.total() > 0, "[{label}] nothing went through TLS");
 
     // The same CA from the environment.
@@ -118,7 +107,7 @@ fn a_private_ca_is_trusted_only_when_configured(label: &str) {
     assert!(tls.handshakes() > 0);
 
     // A store about to be created: the plan-time check fails the plan too (it can never pass).
-    let second = b.store("tls-new");
+    let second = b.emu.new_store("tls-new");
     b.wd.write("main.tf", &config(&tls.endpoint, "", &[&first, &second]));
     let (code, text) = b.plan(&["-refresh=false"], &[]);
     assert_eq!(code, 1, "[{label}] {text}");
@@ -180,21 +169,21 @@ fn requests_go_through_the_configured_proxy(label: &str) {
         return;
     };
     let ca = TestCa::new(&["cloudtrail.emu.test", "127.0.0.1"]);
-    let tls = FaultProxy::start_tls(&b.emu.endpoint, &ca);
-    let plain = FaultProxy::start(&b.emu.endpoint);
+    let tls = FaultProxy::start_tls(b.emu.endpoint(), &ca);
+    let plain = FaultProxy::start(b.emu.endpoint());
     let proxy = ForwardProxy::start();
     let ca_file = b.wd.path().join("corp-ca.pem");
     std::fs::write(&ca_file, &ca.ca_pem).unwrap();
     let bundle = format!("  custom_ca_bundle = \"{}\"\n", ca_file.display());
     let named = format!("https://cloudtrail.emu.test:{}", tls.port);
-    let arn = b.store("proxy");
+    let arn = b.emu.new_store("proxy");
     let tunnel = format!("CONNECT cloudtrail.emu.test:{}", tls.port);
     let tunnels = |p: &ForwardProxy| p.targets().iter().filter(|t| **t == tunnel).count();
 
     let block = format!("{bundle}  https_proxy = \"{}\"", proxy.url);
     b.wd.write("main.tf", &config(&named, &block, &[&arn]));
     b.wd.apply();
-    assert_eq!(b.status(&arn), "ENABLED");
+    assert_eq!(b.emu.status(&arn), "ENABLED");
     let through_block = tunnels(&proxy);
     assert!(through_block > 0, "[{label}] {:?}", proxy.targets());
 

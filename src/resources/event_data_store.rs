@@ -68,7 +68,7 @@ fn computed() -> [(&'static str, Type, &'static str); 10] {
 
 pub struct EventDataStore;
 
-impl DataSource for EventDataStore {
+impl DataSource<Ctx> for EventDataStore {
     const TYPE_NAME: &'static str = "cloudtrail_event_data_store";
 
     fn schema() -> Schema {

@@ -28,7 +28,7 @@ model! {
 /// Both actions: `START` picks which (`cloudtrail_start_ingestion` or `cloudtrail_stop_ingestion`).
 pub struct IngestionAction<const START: bool>;
 
-impl<const START: bool> Action for IngestionAction<START> {
+impl<const START: bool> Action<Ctx> for IngestionAction<START> {
     const TYPE_NAME: &'static str = if START {
         "cloudtrail_start_ingestion"
     } else {

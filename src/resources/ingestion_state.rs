@@ -148,7 +148,7 @@ fn another_store(prior: &Value, planned: &Value) -> bool {
 
 pub struct IngestionState;
 
-impl Resource for IngestionState {
+impl Resource<Ctx> for IngestionState {
     const TYPE_NAME: &'static str = "cloudtrail_ingestion_state";
 
     fn schema() -> Schema {

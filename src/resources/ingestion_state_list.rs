@@ -21,7 +21,7 @@ model! {
 
 pub struct IngestionStateList;
 
-impl ListResource for IngestionStateList {
+impl ListResource<Ctx> for IngestionStateList {
     const TYPE_NAME: &'static str = IngestionState::TYPE_NAME;
 
     fn schema() -> Schema {

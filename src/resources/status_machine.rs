@@ -354,3 +354,226 @@ pub fn unusable_category(info: &StoreInfo, path: &AttributePath) -> Option<Diagn
         .at(path.clone()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    //! The machine's transitions, one store at a time, against mocked CloudTrail answers (paused
+    //! time: its backoffs and polls cost nothing).
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::sync::Arc;
+
+    use aws_sdk_cloudtrail::Client;
+    use aws_sdk_cloudtrail::config::retry::RetryConfig;
+    use aws_sdk_cloudtrail::operation::get_event_data_store::GetEventDataStoreOutput;
+    use aws_sdk_cloudtrail::operation::start_event_data_store_ingestion::StartEventDataStoreIngestionOutput;
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector, AdvancedFieldSelector, EventDataStoreStatus,
+    };
+    use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_types::body::SdkBody;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::aws::AwsClients;
+    use crate::diagnostics::attr_path;
+
+    const ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/machine";
+
+    fn store(status: &str) -> GetEventDataStoreOutput {
+        let selector = AdvancedEventSelector::builder()
+            .name("management")
+            .field_selectors(
+                AdvancedFieldSelector::builder()
+                    .field("eventCategory")
+                    .equals("Management")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        GetEventDataStoreOutput::builder()
+            .event_data_store_arn(ARN)
+            .name("machine")
+            .status(EventDataStoreStatus::from(status))
+            .advanced_event_selectors(selector)
+            .build()
+    }
+
+    /// GetEventDataStore answers these statuses in turn, then the last one for ever.
+    fn reads(statuses: &[&'static str]) -> Rule {
+        let (&last, first) = statuses.split_last().unwrap();
+        let mut seq = mock!(Client::get_event_data_store).sequence();
+        for &s in first {
+            seq = seq.output(move || store(s));
+        }
+        seq.output(move || store(last)).repeatedly().build()
+    }
+
+    fn start_ok() -> Rule {
+        mock!(Client::start_event_data_store_ingestion)
+            .then_output(|| StartEventDataStoreIngestionOutput::builder().build())
+    }
+
+    /// CloudTrail's ConflictException once, then the call is taken.
+    fn start_busy_once() -> Rule {
+        mock!(Client::start_event_data_store_ingestion)
+            .sequence()
+            .http_response(|| {
+                let mut r = Response::new(
+                    StatusCode::try_from(400).unwrap(),
+                    SdkBody::from(r#"{"__type":"ConflictException","message":"busy"}"#),
+                );
+                r.headers_mut()
+                    .insert("content-type", "application/x-amz-json-1.1");
+                r
+            })
+            .output(|| StartEventDataStoreIngestionOutput::builder().build())
+            .build()
+    }
+
+    fn ctx(rules: &[&Rule]) -> Ctx {
+        let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, rules, |b| b
+            .retry_config(RetryConfig::disabled()));
+        let clients =
+            AwsClients::from_conf(client.config().clone()).with_pacing_interval(Duration::ZERO);
+        Ctx {
+            aws: Some(Arc::new(clients)),
+            cancel: CancellationToken::new(),
+        }
+    }
+
+    fn goal(store: &StoreRef, ingesting: bool, if_gone: IfGone) -> Goal<'_> {
+        Goal {
+            store,
+            ingesting,
+            timeout: Duration::from_secs(600),
+            hint: None,
+            if_gone,
+            path: attr_path(&["event_data_store"]),
+            wait: true,
+            progress: None,
+        }
+    }
+
+    fn store_ref() -> StoreRef {
+        StoreRef::parse(ARN).unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stopped_store_is_started_once_and_waited_for() {
+        let get = reads(&["STOPPED_INGESTION", "STARTING_INGESTION", "ENABLED"]);
+        let start = start_ok();
+        let r = store_ref();
+        let out = converge(&ctx(&[&get, &start]), goal(&r, true, IfGone::Fail)).await;
+        assert!(out.error.is_none(), "{:?}", out.error);
+        assert_eq!(start.num_calls(), 1);
+        assert_eq!(get.num_calls(), 3);
+        assert_eq!(out.last_seen.unwrap().status, Status::settled(true));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_store_already_there_gets_no_call() {
+        let get = reads(&["ENABLED"]);
+        let start = start_ok();
+        let r = store_ref();
+        let out = converge(&ctx(&[&get, &start]), goal(&r, true, IfGone::Fail)).await;
+        assert!(out.error.is_none());
+        assert_eq!(start.num_calls(), 0);
+        assert_eq!(get.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_wait_it_ends_when_cloudtrail_takes_the_call() {
+        let get = reads(&["STOPPED_INGESTION"]);
+        let start = start_ok();
+        let r = store_ref();
+        let mut g = goal(&r, true, IfGone::Fail);
+        g.wait = false;
+        let out = converge(&ctx(&[&get, &start]), g).await;
+        assert!(out.error.is_none());
+        assert_eq!((get.num_calls(), start.num_calls()), (1, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_plans_read_saves_the_first_one() {
+        let get = reads(&["STARTING_INGESTION", "ENABLED"]);
+        let start = start_ok();
+        let r = store_ref();
+        let mut g = goal(&r, true, IfGone::Fail);
+        let info = StoreInfo {
+            arn: ARN.into(),
+            name: "machine".into(),
+            status: Status::parse("STOPPED_INGESTION"),
+            event_categories: vec!["Management".into()],
+            multi_region_enabled: true,
+            organization_enabled: false,
+            retention_period: None,
+            termination_protection_enabled: false,
+        };
+        g.hint = PlanSeen::decode(&PlanSeen::encode(&info));
+        assert!(g.hint.is_some());
+        let out = converge(&ctx(&[&get, &start]), g).await;
+        assert!(out.error.is_none(), "{:?}", out.error);
+        // The call first, then reads only until it settled.
+        assert_eq!((start.num_calls(), get.num_calls()), (1, 2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_store_is_asked_again_after_a_backoff() {
+        let get = reads(&["STOPPED_INGESTION", "STOPPED_INGESTION", "ENABLED"]);
+        let start = start_busy_once();
+        let r = store_ref();
+        let began = tokio::time::Instant::now();
+        let out = converge(&ctx(&[&get, &start]), goal(&r, true, IfGone::Fail)).await;
+        assert!(out.error.is_none(), "{:?}", out.error);
+        assert_eq!(start.num_calls(), 2);
+        assert!(began.elapsed() >= FIRST_CONFLICT_BACKOFF);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deleted_store_is_stopped_for_a_destroy_and_an_error_otherwise() {
+        let r = store_ref();
+        let get = reads(&["PENDING_DELETION"]);
+        let out = converge(&ctx(&[&get]), goal(&r, false, IfGone::Stopped)).await;
+        assert!(out.error.is_none());
+        assert_eq!(out.gone, Some("PENDING_DELETION"));
+
+        let get = reads(&["PENDING_DELETION"]);
+        let out = converge(&ctx(&[&get]), goal(&r, true, IfGone::Fail)).await;
+        let error = out.error.expect("an error");
+        assert!(
+            error.detail.contains("PENDING_DELETION"),
+            "{}",
+            error.detail
+        );
+        assert_eq!(error.path, Some(attr_path(&["event_data_store"])));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_store_that_never_settles_times_out_with_its_last_status() {
+        let get = reads(&["STARTING_INGESTION"]);
+        let r = store_ref();
+        let mut g = goal(&r, true, IfGone::Fail);
+        g.timeout = Duration::from_secs(30);
+        let out = converge(&ctx(&[&get]), g).await;
+        let error = out.error.expect("an error");
+        assert_eq!(error.summary, "Timed out waiting for the event data store");
+        assert!(
+            error.detail.contains("STARTING_INGESTION"),
+            "{}",
+            error.detail
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stop_provider_interrupts_the_wait() {
+        let get = reads(&["STARTING_INGESTION"]);
+        let r = store_ref();
+        let ctx = ctx(&[&get]);
+        ctx.cancel.cancel();
+        let out = converge(&ctx, goal(&r, true, IfGone::Fail)).await;
+        assert_eq!(out.error.expect("an error").summary, "Interrupted");
+    }
+}

@@ -6,7 +6,7 @@ use aws_sdk_cloudtrail::config::SharedCredentialsProvider;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use terraform_provider_cloudtrail::aws::{AwsClients, ProviderConfig};
 use terraform_provider_cloudtrail::cty::Value;
-use terraform_provider_cloudtrail::provider::Provider;
+use terraform_provider_cloudtrail::provider::{CloudTrail, Provider};
 
 use crate::support::mocks::*;
 
@@ -269,7 +269,9 @@ async fn missing_credentials_are_one_diagnostic() {
     let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&get], |b| b
         .retry_config(fast_retries())
         .credentials_provider(no_credentials.clone()));
-    let p = Provider::with_aws(AwsClients::from_conf(client.config().clone()));
+    let p = Provider::new(CloudTrail::with_aws(AwsClients::from_conf(
+        client.config().clone(),
+    )));
     let (_, diags) = apply_create(&p, &config(ARN, None, None)).await;
     let d = only_error(&diags);
     assert_eq!(d.summary, "No valid AWS credentials", "{d:#?}");
@@ -291,7 +293,7 @@ async fn an_unreachable_endpoint_is_one_diagnostic() {
     let Ok(configured) = cfg.load().await else {
         panic!("configuration refused")
     };
-    let p = Provider::with_aws(configured.clients);
+    let p = Provider::new(CloudTrail::with_aws(configured.clients));
     let (_, diags) = apply_create(&p, &config(ARN, None, None)).await;
     let d = only_error(&diags);
     assert_eq!(d.summary, "Cannot reach the CloudTrail endpoint", "{d:#?}");

@@ -9,7 +9,7 @@ use aws_sdk_cloudtrail::operation::list_event_data_stores::ListEventDataStoresOu
 use aws_sdk_cloudtrail::types::{EventDataStore, EventDataStoreStatus};
 use aws_smithy_mocks::{Rule, mock};
 use terraform_provider_cloudtrail::cty::Value;
-use terraform_provider_cloudtrail::provider::Provider;
+use terraform_provider_cloudtrail::provider::{CloudTrail, Provider};
 use terraform_provider_cloudtrail::resources::{
     ApplyRequest, ListRequest, ListedObject, PlanRequest, object,
 };
@@ -182,9 +182,9 @@ async fn actions_share_the_resource_pacer() {
     let get = mock!(Client::get_event_data_store)
         .then_output(|| store(ARN, "STOPPED_INGESTION", "Management"));
     let start = start_ok();
-    let p = Provider::with_aws(
+    let p = Provider::new(CloudTrail::with_aws(
         clients_with(&[&get, &start], fast_retries()).with_pacing_interval(Duration::from_secs(1)),
-    );
+    ));
     let began = Instant::now();
     let (_, a) = invoke(
         &p,

@@ -8,7 +8,7 @@ use aws_sdk_cloudtrail::Client;
 use aws_smithy_mocks::{Rule, mock};
 use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::diagnostics::Diagnostic;
-use terraform_provider_cloudtrail::provider::Provider;
+use terraform_provider_cloudtrail::provider::{CloudTrail, Provider};
 use terraform_provider_cloudtrail::resources::ApplyRequest;
 use tokio::time::Instant;
 
@@ -89,7 +89,7 @@ impl Fleet {
         if let Some(interval) = pacing {
             clients = clients.with_pacing_interval(interval);
         }
-        Arc::new(Provider::with_aws(clients))
+        Arc::new(Provider::new(CloudTrail::with_aws(clients)))
     }
 }
 

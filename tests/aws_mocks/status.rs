@@ -7,7 +7,7 @@ use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::config::retry::RetryConfig;
 use aws_smithy_mocks::mock;
 use terraform_provider_cloudtrail::cty::Value;
-use terraform_provider_cloudtrail::provider::Provider;
+use terraform_provider_cloudtrail::provider::{CloudTrail, Provider};
 use terraform_provider_cloudtrail::resources::{ApplyRequest, PlanRequest};
 use tokio::time::Instant;
 
@@ -279,7 +279,10 @@ async fn stop_provider_interrupts_within_a_second() {
         .with_max_attempts(5)
         .with_initial_backoff(Duration::from_secs(20))
         .with_max_backoff(Duration::from_secs(20));
-    let p = Arc::new(Provider::with_aws(clients_with(&[&get, &start], slow)));
+    let p = Arc::new(Provider::new(CloudTrail::with_aws(clients_with(
+        &[&get, &start],
+        slow,
+    ))));
     let task = tokio::spawn({
         let p = p.clone();
         async move { apply_create(&p, &config(ARN, None, None)).await }

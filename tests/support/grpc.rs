@@ -16,7 +16,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use terraform_provider_cloudtrail::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin_proto::tfplugin6::provider_client::ProviderClient;
 use tonic::transport::{Channel, Endpoint};
 
 pub const COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";

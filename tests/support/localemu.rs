@@ -105,6 +105,40 @@ pub fn unique_name(prefix: &str) -> String {
     )
 }
 
+/// The shared LocalEmu for synchronous tests (the client-driven ones): each call runs on the
+/// test's own runtime.
+pub struct Blocking {
+    pub emu: &'static LocalEmu,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Blocking {
+    pub fn shared() -> Self {
+        Blocking {
+            emu: shared(),
+            rt: super::runtime(),
+        }
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.emu.endpoint
+    }
+
+    /// A new store, ingestion stopped, named after `prefix`; its ARN.
+    pub fn new_store(&self, prefix: &str) -> String {
+        self.rt
+            .block_on(self.emu.create_store(&unique_name(prefix), false))
+    }
+
+    pub fn status(&self, arn: &str) -> String {
+        self.rt.block_on(self.emu.status(arn))
+    }
+
+    pub fn stop_ingestion(&self, arn: &str) {
+        self.rt.block_on(self.emu.stop_ingestion(arn));
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Owned,

@@ -18,7 +18,7 @@ use aws_smithy_types::body::SdkBody;
 use terraform_provider_cloudtrail::aws::{AwsClients, PlanChecks};
 use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::diagnostics::{Diagnostic, Diagnostics, Severity, attr_path};
-use terraform_provider_cloudtrail::provider::Provider;
+use terraform_provider_cloudtrail::provider::{CloudTrail, Provider};
 use terraform_provider_cloudtrail::resources::{ApplyRequest, PlanRequest, PlanResponse, object};
 
 pub const TYPE: &str = "cloudtrail_ingestion_state";
@@ -92,12 +92,14 @@ pub fn fast_retries() -> RetryConfig {
 }
 
 pub fn provider(rules: &[&Rule]) -> Provider {
-    Provider::with_aws(clients_with(rules, fast_retries()))
+    Provider::new(CloudTrail::with_aws(clients_with(rules, fast_retries())))
 }
 
 /// A provider whose block sets `plan_checks`.
 pub fn provider_checking(rules: &[&Rule], mode: PlanChecks) -> Provider {
-    Provider::with_aws(clients_with(rules, fast_retries()).with_plan_checks(mode))
+    Provider::new(CloudTrail::with_aws(
+        clients_with(rules, fast_retries()).with_plan_checks(mode),
+    ))
 }
 
 pub fn get_sequence(statuses: &[&'static str]) -> Rule {

@@ -358,6 +358,23 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// A `cloudtrail_ingestion_state` named `name` for `store`, with `extra` lines in its body.
+pub fn ingestion_state(name: &str, store: &str, extra: &str) -> String {
+    format!(
+        "\nresource \"cloudtrail_ingestion_state\" \"{name}\" {{\n  event_data_store = \"{store}\"\n{extra}}}\n"
+    )
+}
+
+/// The newest OpenTofu the suite drives (the first `TOFU_` pin of `scripts/versions.env`), for
+/// the tests that need one client.
+pub fn newest_tofu() -> &'static str {
+    CLIENTS
+        .iter()
+        .map(|(label, _)| *label)
+        .find(|label| label.starts_with("tofu-"))
+        .expect("the suite drives an OpenTofu")
+}
+
 /// A client's output with its line wrapping undone, for phrase checks.
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -3,8 +3,8 @@
 
 use crate::cty::{self, PathStep, Type, Value};
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity};
-use crate::proto::tfplugin6 as pb;
 use crate::schema::{Attribute, Block, IdentitySchema, Nesting, Schema};
+use tfplugin_proto::tfplugin6 as pb;
 
 pub fn schema(s: &Schema) -> pb::Schema {
     pb::Schema {

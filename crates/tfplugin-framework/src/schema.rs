@@ -2,7 +2,7 @@
 //! descriptions, written once in code. The protocol layer turns them into tfplugin6 schemas, the
 //! codec derives value types from them, and the docs are generated from the same descriptions.
 //! Attributes also declare how they plan (defaults, prior values kept, replacement rules), so
-//! `resources::plan` applies them for every resource alike.
+//! `plan` applies them for every resource alike.
 
 use std::collections::BTreeMap;
 

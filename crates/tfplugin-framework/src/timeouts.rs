@@ -138,9 +138,9 @@ mod tests {
 
     #[test]
     fn timeouts_are_read_checked_and_defaulted() {
-        let config = crate::resources::object([(
+        let config = crate::resource::object([(
             "timeouts",
-            crate::resources::object([
+            crate::resource::object([
                 ("create", Value::string("3s")),
                 ("read", Value::string("soon")),
             ]),

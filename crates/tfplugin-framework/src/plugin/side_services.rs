@@ -7,7 +7,7 @@ use tokio_stream::Stream;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::proto::plugin::{
+use tfplugin_proto::plugin::{
     ConnInfo, Empty, StdioData, grpc_broker_server::GrpcBroker,
     grpc_controller_server::GrpcController, grpc_stdio_server::GrpcStdio,
 };

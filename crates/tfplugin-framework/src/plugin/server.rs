@@ -13,16 +13,14 @@ use super::conn::Conn;
 use super::side_services::{Broker, Controller, Stdio};
 use super::tls::ServerCert;
 use super::{HandshakeEnv, env::PROTOCOL_VERSION};
-use crate::proto::plugin::{
+use tfplugin_proto::plugin::{
     grpc_broker_server::GrpcBrokerServer, grpc_controller_server::GrpcControllerServer,
     grpc_stdio_server::GrpcStdioServer,
 };
-use crate::proto::tfplugin6::provider_server::ProviderServer;
-use crate::tfplugin::ProviderService;
+use tfplugin_proto::tfplugin6::provider_server::ProviderServer;
 
-/// The address Terraform records for this provider in TF_REATTACH_PROVIDERS.
-pub const SOURCE_ADDRESS: &str = "registry.terraform.io/cloudtrail-lake/cloudtrail";
-pub const OPENTOFU_SOURCE_ADDRESS: &str = "registry.opentofu.org/cloudtrail-lake/cloudtrail";
+use crate::provider::Provider;
+use crate::tfplugin::ProviderService;
 
 pub enum ServeMode {
     /// Launched by Terraform/OpenTofu: cookie checked, AutoMTLS when a client cert was given.
@@ -33,6 +31,9 @@ pub enum ServeMode {
 
 pub struct ServeOptions {
     pub mode: ServeMode,
+    /// The provider's source addresses (`registry.terraform.io/ns/name`, and OpenTofu's), which
+    /// the debug mode's TF_REATTACH_PROVIDERS line names.
+    pub addresses: &'static [&'static str],
 }
 
 enum Listener {
@@ -94,7 +95,10 @@ async fn listen_tcp(min_port: u16, max_port: u16) -> std::io::Result<Listening> 
 
 /// Serves until GRPCController.Shutdown (or Ctrl-C in debug mode). A unix socket's private
 /// directory is removed when this returns.
-pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+pub async fn serve<P: Provider>(
+    options: ServeOptions,
+    provider: P,
+) -> Result<(), Box<dyn std::error::Error>> {
     let (min_port, max_port, client_cert) = match &options.mode {
         ServeMode::Plugin(env) => (env.min_port, env.max_port, env.client_cert.clone()),
         ServeMode::Debug => (10000, 25000, None),
@@ -116,7 +120,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
         network,
         &address,
         cert.as_ref().map(|c| c.handshake_cert.as_str()),
-        debug,
+        debug.then_some(options.addresses),
     )?;
     // Everything below runs after the line; Terraform's first connection waits in the
     // listener's backlog meanwhile (for well under a millisecond).
@@ -174,7 +178,7 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
             });
         }
     });
-    let router = build_router(&shutdown, debug).await;
+    let router = build_router(provider, &shutdown, debug).await;
 
     if debug {
         let ctrl_c_shutdown = shutdown.clone();
@@ -201,7 +205,8 @@ pub async fn serve(options: ServeOptions) -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
-async fn build_router(
+async fn build_router<P: Provider>(
+    provider: P,
     shutdown: &CancellationToken,
     debug: bool,
 ) -> tonic::transport::server::Router {
@@ -209,7 +214,7 @@ async fn build_router(
     health_reporter
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)
         .await;
-    let provider = ProviderServer::new(ProviderService::new())
+    let provider = ProviderServer::new(ProviderService::new(provider))
         .max_decoding_message_size(usize::MAX)
         .max_encoding_message_size(usize::MAX);
     tonic::transport::Server::builder()
@@ -282,11 +287,11 @@ fn print_handshake(
     network: &str,
     address: &str,
     cert: Option<&str>,
-    debug: bool,
+    debug_addresses: Option<&[&str]>,
 ) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    if debug {
-        // Both registries' addresses, so the same line works for Terraform and OpenTofu.
+    if let Some(addresses) = debug_addresses {
+        // Every registry's address, so the same line works for Terraform and OpenTofu.
         let entry = serde_json::json!({
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
@@ -294,10 +299,11 @@ fn print_handshake(
             "Test": true,
             "Addr": { "Network": network, "String": address },
         });
-        let reattach = serde_json::json!({
-            SOURCE_ADDRESS: entry,
-            OPENTOFU_SOURCE_ADDRESS: entry,
-        });
+        let reattach: serde_json::Map<String, serde_json::Value> = addresses
+            .iter()
+            .map(|a| ((*a).to_owned(), entry.clone()))
+            .collect();
+        let reattach = serde_json::Value::Object(reattach);
         writeln!(
             out,
             "Provider started. To attach Terraform or OpenTofu, set this in the shell where you \

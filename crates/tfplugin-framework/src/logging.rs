@@ -27,24 +27,32 @@ pub fn level_from_env(get: impl Fn(&str) -> Option<String>) -> Option<Level> {
     }
 }
 
-/// Installs the hclog layer for the process. Safe to call once; later calls are ignored.
-pub fn init() {
+/// Installs the hclog layer for the process, its lines under `@module` `provider.<name>`, the
+/// user's level for the events of `own_crate` (the provider's crate name, `my_provider`) and of
+/// this framework. Safe to call once; later calls are ignored.
+pub fn init(name: &'static str, own_crate: &'static str) {
     let Some(level) = level_from_env(|k| std::env::var(k).ok()) else {
         return;
     };
-    let layer = HclogLayer { max_level: level };
+    let layer = HclogLayer {
+        max_level: level,
+        module: format!("provider.{name}"),
+        own_crate,
+    };
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
 
 struct HclogLayer {
     max_level: Level,
+    module: String,
+    own_crate: &'static str,
 }
 
 impl HclogLayer {
-    /// The user's level applies to this provider's own events; libraries (h2 frames, hyper,
+    /// The user's level applies to the provider's own events; libraries (h2 frames, hyper,
     /// rustls) only speak up for warnings, or their chatter would drown the provider's lines.
     fn level_for(&self, target: &str) -> Level {
-        if target.starts_with(env!("CARGO_CRATE_NAME")) {
+        if target.starts_with(self.own_crate) || target.starts_with(env!("CARGO_CRATE_NAME")) {
             self.max_level
         } else {
             self.max_level.min(Level::WARN)
@@ -61,13 +69,13 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         if *event.metadata().level() > self.level_for(event.metadata().target()) {
             return;
         }
-        let line = format_line(event);
+        let line = format_line(event, &self.module);
         // Logging must never fail an RPC: a closed stderr just loses the line.
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 }
 
-fn format_line(event: &Event<'_>) -> String {
+fn format_line(event: &Event<'_>, module: &str) -> String {
     let mut visitor = JsonVisitor::default();
     event.record(&mut visitor);
     let mut map = serde_json::Map::new();
@@ -76,7 +84,7 @@ fn format_line(event: &Event<'_>) -> String {
         level_name(*event.metadata().level()).into(),
     );
     map.insert("@message".into(), visitor.message.into());
-    map.insert("@module".into(), "provider.cloudtrail".into());
+    map.insert("@module".into(), module.into());
     map.insert("@timestamp".into(), timestamp().into());
     for (k, v) in visitor.fields {
         map.insert(k, v);

@@ -45,7 +45,7 @@ pub struct ServerCert {
 
 /// aws-lc-rs (not ring: ring cannot verify the P-521 signatures Terraform's client cert makes),
 /// with the operating system's randomness and an X25519 key exchange fed by it placed first.
-pub(crate) fn provider() -> Arc<CryptoProvider> {
+pub fn provider() -> Arc<CryptoProvider> {
     let mut provider = aws_lc_rs::default_provider();
     // Every Go TLS client (go-plugin's) offers an X25519 key share, so the classic NIST curves stay
     // only as fallbacks that are never reached in practice. The post-quantum hybrids

@@ -12,32 +12,25 @@ use tokio_stream::{Stream, StreamExt};
 use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
+use tfplugin_proto::tfplugin6 as pb;
+use tfplugin_proto::tfplugin6::provider_server::Provider as ProviderRpc;
+
 use crate::cty::Type;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::proto::tfplugin6 as pb;
-use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
-use crate::provider::Provider;
-use crate::resources::registry::{ACTIONS, DATA_SOURCES, LIST_RESOURCES, RESOURCES};
-use crate::resources::{ApplyRequest, PlanRequest};
-use crate::resources::{ListRequest, ListedObject};
+use crate::provider::{Dispatcher, Provider};
+use crate::resource::{ApplyRequest, ListRequest, ListedObject, PlanRequest};
 use crate::schema::Schema;
 
-pub struct ProviderService {
+pub(crate) struct ProviderService<P: Provider> {
     /// Shared with the tasks that feed streamed answers (InvokeAction, ListResource).
-    provider: Arc<Provider>,
+    provider: Arc<Dispatcher<P>>,
 }
 
-impl ProviderService {
-    pub fn new() -> Self {
+impl<P: Provider> ProviderService<P> {
+    pub(crate) fn new(provider: P) -> Self {
         ProviderService {
-            provider: Arc::new(Provider::new()),
+            provider: Arc::new(Dispatcher::new(provider)),
         }
-    }
-}
-
-impl Default for ProviderService {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -50,17 +43,17 @@ fn capabilities() -> pb::ServerCapabilities {
     }
 }
 
-fn resource_schema(type_name: &str) -> Result<Schema, Diagnostics> {
-    Provider::resource_schema(type_name)
+fn resource_schema<P: Provider>(type_name: &str) -> Result<Schema, Diagnostics> {
+    Dispatcher::<P>::resource_schema(type_name)
 }
 
-fn data_source_schema(type_name: &str) -> Result<Schema, Diagnostics> {
-    Provider::data_source_schema(type_name)
+fn data_source_schema<P: Provider>(type_name: &str) -> Result<Schema, Diagnostics> {
+    Dispatcher::<P>::data_source_schema(type_name)
 }
 
 /// The identity type of a resource type, if it has an identity.
-fn identity_type(type_name: &str) -> Option<Type> {
-    Provider::resource(type_name)
+fn identity_type<P: Provider>(type_name: &str) -> Option<Type> {
+    Dispatcher::<P>::resource(type_name)
         .ok()
         .and_then(|r| r.identity_schema())
         .map(|s| s.value_type())
@@ -73,6 +66,34 @@ fn stream_from<T: Send + 'static>(
     ReceiverStream::new(rx).map(Ok)
 }
 
+/// A configuration decoded with `schema`'s type and validated: the diagnostics of either step.
+fn validated(
+    schema: Result<Schema, Diagnostics>,
+    config: Option<&pb::DynamicValue>,
+    what: &str,
+    validate: impl FnOnce(&crate::cty::Value) -> Diagnostics,
+) -> Vec<pb::Diagnostic> {
+    let diags = schema
+        .and_then(|s| convert::decode(config, &s.value_type(), what))
+        .map(|config| validate(&config))
+        .unwrap_or_else(|d| d);
+    convert::diagnostics(&diags)
+}
+
+/// ValidateActionConfig and PlanAction: an action changes no state, so planning one is checking
+/// its configuration.
+fn validate_action<P: Provider>(
+    type_name: &str,
+    config: Option<&pb::DynamicValue>,
+) -> Vec<pb::Diagnostic> {
+    validated(
+        Dispatcher::<P>::action(type_name).map(|a| a.schema()),
+        config,
+        "action configuration",
+        |config| Dispatcher::<P>::validate_action(type_name, config),
+    )
+}
+
 /// Collapses a fallible pipeline into (value, diagnostics) for the response.
 fn split<T: Default>(r: Result<(T, Diagnostics), Diagnostics>) -> (T, Vec<pb::Diagnostic>) {
     match r {
@@ -82,32 +103,36 @@ fn split<T: Default>(r: Result<(T, Diagnostics), Diagnostics>) -> (T, Vec<pb::Di
 }
 
 #[tonic::async_trait]
-impl ProviderRpc for ProviderService {
+impl<P: Provider> ProviderRpc for ProviderService<P> {
     async fn get_metadata(
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
-            resources: RESOURCES
+            resources: P::registry()
+                .resources
                 .iter()
                 .map(|r| pb::get_metadata::ResourceMetadata {
                     type_name: r.type_name().to_owned(),
                 })
                 .collect(),
-            data_sources: DATA_SOURCES
+            data_sources: P::registry()
+                .data_sources
                 .iter()
                 .map(|d| pb::get_metadata::DataSourceMetadata {
                     type_name: d.type_name().to_owned(),
                 })
                 .collect(),
-            list_resources: LIST_RESOURCES
+            list_resources: P::registry()
+                .list_resources
                 .iter()
                 .map(|l| pb::get_metadata::ListResourceMetadata {
                     type_name: l.type_name().to_owned(),
                 })
                 .collect(),
-            actions: ACTIONS
+            actions: P::registry()
+                .actions
                 .iter()
                 .map(|a| pb::get_metadata::ActionMetadata {
                     type_name: a.type_name().to_owned(),
@@ -121,19 +146,23 @@ impl ProviderRpc for ProviderService {
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let resource_schemas: HashMap<String, pb::Schema> = RESOURCES
+        let resource_schemas: HashMap<String, pb::Schema> = P::registry()
+            .resources
             .iter()
             .map(|r| (r.type_name().to_owned(), convert::schema(&r.schema())))
             .collect();
-        let data_source_schemas: HashMap<String, pb::Schema> = DATA_SOURCES
+        let data_source_schemas: HashMap<String, pb::Schema> = P::registry()
+            .data_sources
             .iter()
             .map(|d| (d.type_name().to_owned(), convert::schema(&d.schema())))
             .collect();
-        let list_resource_schemas = LIST_RESOURCES
+        let list_resource_schemas = P::registry()
+            .list_resources
             .iter()
             .map(|l| (l.type_name().to_owned(), convert::schema(&l.schema())))
             .collect();
-        let action_schemas = ACTIONS
+        let action_schemas = P::registry()
+            .actions
             .iter()
             .map(|a| {
                 let schema = Some(convert::schema(&a.schema()));
@@ -141,7 +170,7 @@ impl ProviderRpc for ProviderService {
             })
             .collect();
         Ok(Response::new(pb::get_provider_schema::Response {
-            provider: Some(convert::schema(&Provider::provider_schema())),
+            provider: Some(convert::schema(&Dispatcher::<P>::provider_schema())),
             resource_schemas,
             data_source_schemas,
             list_resource_schemas,
@@ -155,7 +184,8 @@ impl ProviderRpc for ProviderService {
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        let identity_schemas = RESOURCES
+        let identity_schemas = P::registry()
+            .resources
             .iter()
             .filter_map(|r| {
                 let schema = r.identity_schema()?;
@@ -174,7 +204,7 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
         let req = request.into_inner();
         let result = (|| {
-            let schema = Provider::resource(&req.type_name)?
+            let schema = Dispatcher::<P>::resource(&req.type_name)?
                 .identity_schema()
                 .ok_or_else(|| {
                     Diagnostics::from(Diagnostic::error(
@@ -215,13 +245,14 @@ impl ProviderRpc for ProviderService {
         request: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = request.into_inner();
-        let ty = Provider::provider_schema().value_type();
-        let diags = match convert::decode(req.config.as_ref(), &ty, "provider configuration") {
-            Ok(config) => Provider::validate_provider(&config),
-            Err(d) => d,
-        };
+        let diagnostics = validated(
+            Ok(Dispatcher::<P>::provider_schema()),
+            req.config.as_ref(),
+            "provider configuration",
+            Dispatcher::<P>::validate_provider,
+        );
         Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: convert::diagnostics(&diags),
+            diagnostics,
         }))
     }
 
@@ -230,18 +261,14 @@ impl ProviderRpc for ProviderService {
         request: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let diags = resource_schema(&req.type_name)
-            .and_then(|s| {
-                convert::decode(
-                    req.config.as_ref(),
-                    &s.value_type(),
-                    "resource configuration",
-                )
-            })
-            .map(|config| Provider::validate_resource(&req.type_name, &config))
-            .unwrap_or_else(|d| d);
+        let diagnostics = validated(
+            resource_schema::<P>(&req.type_name),
+            req.config.as_ref(),
+            "resource configuration",
+            |config| Dispatcher::<P>::validate_resource(&req.type_name, config),
+        );
         Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: convert::diagnostics(&diags),
+            diagnostics,
         }))
     }
 
@@ -250,18 +277,14 @@ impl ProviderRpc for ProviderService {
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let diags = data_source_schema(&req.type_name)
-            .and_then(|s| {
-                convert::decode(
-                    req.config.as_ref(),
-                    &s.value_type(),
-                    "data source configuration",
-                )
-            })
-            .map(|config| Provider::validate_data_source(&req.type_name, &config))
-            .unwrap_or_else(|d| d);
+        let diagnostics = validated(
+            data_source_schema::<P>(&req.type_name),
+            req.config.as_ref(),
+            "data source configuration",
+            |config| Dispatcher::<P>::validate_data_source(&req.type_name, config),
+        );
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: convert::diagnostics(&diags),
+            diagnostics,
         }))
     }
 
@@ -272,19 +295,20 @@ impl ProviderRpc for ProviderService {
         let req = request.into_inner();
         // Called for every instance on every run: re-encode the stored JSON (schema version 0
         // is the only one so far) as msgpack of the current schema.
-        let (upgraded_state, diagnostics) = split(resource_schema(&req.type_name).and_then(|s| {
-            let ty = s.value_type();
-            let raw = req.raw_state.unwrap_or_default();
-            if raw.json.is_empty() && !raw.flatmap.is_empty() {
-                return Err(Diagnostic::error(
+        let (upgraded_state, diagnostics) =
+            split(resource_schema::<P>(&req.type_name).and_then(|s| {
+                let ty = s.value_type();
+                let raw = req.raw_state.unwrap_or_default();
+                if raw.json.is_empty() && !raw.flatmap.is_empty() {
+                    return Err(Diagnostic::error(
                     "Unsupported state format",
                     "This state was written in the pre-0.12 flatmap format, which this provider \
                      never produced; remove the resource from state and import it again.",
                 )
                 .into());
-            }
-            if req.version > s.version {
-                return Err(Diagnostic::error(
+                }
+                if req.version > s.version {
+                    return Err(Diagnostic::error(
                     "State from a newer provider",
                     format!(
                         "The state has schema version {} but this provider knows up to {}; use a \
@@ -293,18 +317,18 @@ impl ProviderRpc for ProviderService {
                     ),
                 )
                 .into());
-            }
-            let value = crate::cty::json::decode(&raw.json, &ty).map_err(|e| {
-                Diagnostics::from(Diagnostic::error(
-                    "Invalid stored state",
-                    format!("The stored state could not be read: {}", e.message),
+                }
+                let value = crate::cty::json::decode(&raw.json, &ty).map_err(|e| {
+                    Diagnostics::from(Diagnostic::error(
+                        "Invalid stored state",
+                        format!("The stored state could not be read: {}", e.message),
+                    ))
+                })?;
+                Ok((
+                    Some(convert::encode(&value, &ty, "upgraded state")?),
+                    Diagnostics::new(),
                 ))
-            })?;
-            Ok((
-                Some(convert::encode(&value, &ty, "upgraded state")?),
-                Diagnostics::new(),
-            ))
-        }));
+            }));
         Ok(Response::new(pb::upgrade_resource_state::Response {
             upgraded_state,
             diagnostics,
@@ -317,7 +341,7 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = request.into_inner();
         tracing::debug!(terraform_version = %req.terraform_version, "ConfigureProvider");
-        let ty = Provider::provider_schema().value_type();
+        let ty = Dispatcher::<P>::provider_schema().value_type();
         let diags = match convert::decode(req.config.as_ref(), &ty, "provider configuration") {
             Ok(config) => self.provider.configure(&config).await,
             Err(d) => d,
@@ -334,10 +358,10 @@ impl ProviderRpc for ProviderService {
         let req = request.into_inner();
         let private = req.private.clone();
         let result = async {
-            let ty = resource_schema(&req.type_name)?.value_type();
+            let ty = resource_schema::<P>(&req.type_name)?.value_type();
             let state = convert::decode(req.current_state.as_ref(), &ty, "current state")?;
             let resp = self.provider.read(&req.type_name, state).await;
-            let id_ty = identity_type(&req.type_name);
+            let id_ty = identity_type::<P>(&req.type_name);
             let identity = convert::identity(&resp.identity, id_ty.as_ref())?;
             Ok((
                 (
@@ -364,7 +388,7 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = request.into_inner();
         let result = async {
-            let ty = resource_schema(&req.type_name)?.value_type();
+            let ty = resource_schema::<P>(&req.type_name)?.value_type();
             let plan = PlanRequest {
                 config: convert::decode(req.config.as_ref(), &ty, "configuration")?,
                 prior_state: convert::decode(req.prior_state.as_ref(), &ty, "prior state")?,
@@ -376,7 +400,7 @@ impl ProviderRpc for ProviderService {
             };
             let resp = self.provider.plan(&req.type_name, plan).await;
             let planned = convert::encode(&resp.planned_state, &ty, "planned state")?;
-            let id_ty = identity_type(&req.type_name);
+            let id_ty = identity_type::<P>(&req.type_name);
             let identity = convert::identity(&resp.planned_identity, id_ty.as_ref())?;
             let private = resp.planned_private;
             let replace = resp
@@ -408,7 +432,7 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = request.into_inner();
         let result = async {
-            let ty = resource_schema(&req.type_name)?.value_type();
+            let ty = resource_schema::<P>(&req.type_name)?.value_type();
             let apply = ApplyRequest {
                 config: convert::decode(req.config.as_ref(), &ty, "configuration")?,
                 prior_state: convert::decode(req.prior_state.as_ref(), &ty, "prior state")?,
@@ -416,7 +440,7 @@ impl ProviderRpc for ProviderService {
                 planned_private: req.planned_private.clone(),
             };
             let resp = self.provider.apply(&req.type_name, apply).await;
-            let id_ty = identity_type(&req.type_name);
+            let id_ty = identity_type::<P>(&req.type_name);
             let identity = convert::identity(&resp.identity, id_ty.as_ref())?;
             Ok((
                 (
@@ -444,8 +468,8 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.into_inner();
         let result = (|| {
-            let ty = resource_schema(&req.type_name)?.value_type();
-            let id_ty = identity_type(&req.type_name);
+            let ty = resource_schema::<P>(&req.type_name)?.value_type();
+            let id_ty = identity_type::<P>(&req.type_name);
             let resp = if req.id.is_empty() && req.identity.is_some() {
                 let identity = convert::decode_identity(req.identity.as_ref(), id_ty.as_ref())?;
                 self.provider.import_by_identity(&req.type_name, &identity)
@@ -480,7 +504,7 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = request.into_inner();
         let result = async {
-            let ty = data_source_schema(&req.type_name)?.value_type();
+            let ty = data_source_schema::<P>(&req.type_name)?.value_type();
             let config = convert::decode(req.config.as_ref(), &ty, "configuration")?;
             let resp = self.provider.read_data_source(&req.type_name, config).await;
             if resp.diagnostics.has_errors() && resp.state.is_null() {
@@ -505,11 +529,9 @@ impl ProviderRpc for ProviderService {
         request: Request<pb::validate_action_config::Request>,
     ) -> Result<Response<pb::validate_action_config::Response>, Status> {
         let req = request.into_inner();
-        let diags = action_config(&req.type_name, req.config.as_ref())
-            .map(|config| Provider::validate_action(&req.type_name, &config))
-            .unwrap_or_else(|d| d);
+        let diagnostics = validate_action::<P>(&req.type_name, req.config.as_ref());
         Ok(Response::new(pb::validate_action_config::Response {
-            diagnostics: convert::diagnostics(&diags),
+            diagnostics,
         }))
     }
 
@@ -519,11 +541,9 @@ impl ProviderRpc for ProviderService {
         request: Request<pb::plan_action::Request>,
     ) -> Result<Response<pb::plan_action::Response>, Status> {
         let req = request.into_inner();
-        let diags = action_config(&req.action_type, req.config.as_ref())
-            .map(|config| Provider::validate_action(&req.action_type, &config))
-            .unwrap_or_else(|d| d);
+        let diagnostics = validate_action::<P>(&req.action_type, req.config.as_ref());
         Ok(Response::new(pb::plan_action::Response {
-            diagnostics: convert::diagnostics(&diags),
+            diagnostics,
             deferred: None,
         }))
     }
@@ -537,7 +557,7 @@ impl ProviderRpc for ProviderService {
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         let provider = self.provider.clone();
         tokio::spawn(async move {
-            let diags = match action_config(&req.action_type, req.config.as_ref()) {
+            let diags = match action_config::<P>(&req.action_type, req.config.as_ref()) {
                 Ok(config) => {
                     let (progress, mut lines) = tokio::sync::mpsc::unbounded_channel();
                     let run = provider.invoke_action(&req.action_type, config, progress);
@@ -580,11 +600,14 @@ impl ProviderRpc for ProviderService {
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
         let req = request.into_inner();
-        let diags = list_config(&req.type_name, req.config.as_ref())
-            .map(|config| Provider::validate_list_resource(&req.type_name, &config))
-            .unwrap_or_else(|d| d);
+        let diagnostics = validated(
+            Dispatcher::<P>::list_resource(&req.type_name).map(|l| l.schema()),
+            req.config.as_ref(),
+            "list configuration",
+            |config| Dispatcher::<P>::validate_list_resource(&req.type_name, config),
+        );
         Ok(Response::new(pb::validate_list_resource_config::Response {
-            diagnostics: convert::diagnostics(&diags),
+            diagnostics,
         }))
     }
 
@@ -619,35 +642,37 @@ impl ProviderRpc for ProviderService {
     }
 }
 
-fn action_config(
+fn action_config<P: Provider>(
     type_name: &str,
     config: Option<&pb::DynamicValue>,
 ) -> Result<crate::cty::Value, Diagnostics> {
-    let ty = Provider::action(type_name)?.schema().value_type();
+    let ty = Dispatcher::<P>::action(type_name)?.schema().value_type();
     convert::decode(config, &ty, "action configuration")
 }
 
-fn list_config(
+fn list_config<P: Provider>(
     type_name: &str,
     config: Option<&pb::DynamicValue>,
 ) -> Result<crate::cty::Value, Diagnostics> {
-    let ty = Provider::list_resource(type_name)?.schema().value_type();
+    let ty = Dispatcher::<P>::list_resource(type_name)?
+        .schema()
+        .value_type();
     convert::decode(config, &ty, "list configuration")
 }
 
 /// Runs a list resource and streams what it finds; returns the diagnostics that end it.
-async fn list_events(
-    provider: &Provider,
+async fn list_events<P: Provider>(
+    provider: &Dispatcher<P>,
     req: pb::list_resource::Request,
     tx: &tokio::sync::mpsc::Sender<pb::list_resource::Event>,
 ) -> Diagnostics {
-    let config = match list_config(&req.type_name, req.config.as_ref()) {
+    let config = match list_config::<P>(&req.type_name, req.config.as_ref()) {
         Ok(c) => c,
         Err(d) => return d,
     };
     let (Ok(schema), Some(id_ty)) = (
-        resource_schema(&req.type_name),
-        identity_type(&req.type_name),
+        resource_schema::<P>(&req.type_name),
+        identity_type::<P>(&req.type_name),
     ) else {
         return Diagnostic::error(
             "No identity",
@@ -703,3 +728,6 @@ async fn list_events(
     }
     diags
 }
+
+#[cfg(test)]
+mod tests;

@@ -165,16 +165,19 @@ impl<M: Model> Convert for M {
     }
 }
 
-/// Declares a model struct whose fields are `Field<T>`s named as the schema's attributes.
-macro_rules! model {
+/// Declares a model struct whose fields are `Field<T>`s named as the schema's attributes. Used
+/// as `model::model!` (exported at the crate root under a hidden name).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __model {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: Field<$ty:ty>),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Default)]
         pub struct $name {
-            $($(#[$fmeta])* pub $field: $crate::resources::model::Field<$ty>),*
+            $($(#[$fmeta])* pub $field: $crate::model::Field<$ty>),*
         }
 
-        impl $crate::resources::model::Model for $name {
+        impl $crate::model::Model for $name {
             const ATTRIBUTES: &'static [&'static str] = &[$(stringify!($field)),*];
 
             fn from_object(
@@ -182,7 +185,7 @@ macro_rules! model {
             ) -> Self {
                 let null = $crate::cty::Value::Null;
                 $name {
-                    $($field: $crate::resources::model::Field::from_value(
+                    $($field: $crate::model::Field::from_value(
                         attrs.get(stringify!($field)).unwrap_or(&null),
                     )),*
                 }
@@ -196,7 +199,7 @@ macro_rules! model {
         }
     };
 }
-pub(crate) use model;
+pub use crate::__model as model;
 
 /// Whether a model names exactly the schema's attributes and blocks (each resource's tests check
 /// this, so a model cannot drift from its schema).
@@ -217,33 +220,40 @@ pub fn matches_schema<M: Model>(schema: &crate::schema::Schema) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::event_data_store::EventDataStoreModel;
-    use crate::resources::ingestion_state::IngestionStateModel;
-    use crate::resources::object;
+    use crate::resource::object;
+
+    model! {
+        /// A model with one field of each kind.
+        pub struct Thing {
+            pub name: Field<String>,
+            pub enabled: Field<bool>,
+            pub days: Field<i64>,
+            pub tags: Field<Vec<String>>,
+            pub timeouts: Field<Value>,
+            pub arn: Field<String>,
+        }
+    }
 
     #[test]
     fn a_model_round_trips_every_kind_of_field() {
-        let m = EventDataStoreModel {
+        let m = Thing {
             name: "x".into(),
-            ingestion_enabled: Field::Unknown,
-            retention_period: Field::Known(7),
-            event_categories: Field::Known(vec!["Management".into()]),
-            ..EventDataStoreModel::default()
+            enabled: Field::Unknown,
+            days: Field::Known(7),
+            tags: Field::Known(vec!["Management".into()]),
+            ..Thing::default()
         };
         let v = m.to_value();
-        assert_eq!(v.get("ingestion_enabled"), Some(&Value::Unknown));
+        assert_eq!(v.get("enabled"), Some(&Value::Unknown));
         assert_eq!(v.get("arn"), Some(&Value::Null));
-        assert_eq!(EventDataStoreModel::from_value(&v), m);
-        assert_eq!(
-            EventDataStoreModel::from_value(&Value::Null),
-            EventDataStoreModel::default()
-        );
+        assert_eq!(Thing::from_value(&v), m);
+        assert_eq!(Thing::from_value(&Value::Null), Thing::default());
         let block = object([("create", Value::string("3s"))]);
-        let with_block = IngestionStateModel {
+        let with_block = Thing {
             timeouts: Field::Known(block.clone()),
-            ..IngestionStateModel::default()
+            ..Thing::default()
         };
         assert_eq!(with_block.to_value().get("timeouts"), Some(&block));
-        assert_eq!(IngestionStateModel::ATTRIBUTES[0], "event_data_store");
+        assert_eq!(Thing::ATTRIBUTES[0], "name");
     }
 }

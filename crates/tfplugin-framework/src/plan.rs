@@ -4,7 +4,7 @@
 
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, attr_path};
-use crate::resources::PlanRequest;
+use crate::resource::PlanRequest;
 use crate::schema::{PlanModifier, Schema};
 
 /// The planned state and the attributes whose change replaces the resource, from Terraform's
@@ -63,7 +63,7 @@ pub fn from_schema(schema: &Schema, req: &PlanRequest) -> (Value, Vec<AttributeP
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::object;
+    use crate::resource::object;
     use crate::schema::{Attribute, Block};
 
     fn schema() -> Schema {

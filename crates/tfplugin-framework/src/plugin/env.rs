@@ -21,7 +21,7 @@ pub struct HandshakeEnv {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum HandshakeError {
     #[error(
-        "This binary is a plugin for Terraform and OpenTofu (the cloudtrail provider). It is not \
+        "This binary is a plugin for Terraform and OpenTofu (a provider). It is not \
          meant to be run directly: reference it from a configuration's required_providers block \
          (see the README), or run it with --debug to attach Terraform through \
          TF_REATTACH_PROVIDERS, or --version to print its version."

@@ -1,0 +1,312 @@
+//! The service's dispatch, driven in process with a toy provider: decoding, unknown types,
+//! identities filled from state, and failures as diagnostics, never gRPC errors.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tonic::Request;
+
+use super::*;
+use crate::cty::{self, Value};
+use crate::registry::Registry;
+use crate::resource::{Resource, StateResponse, object};
+use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema};
+
+/// What every toy operation is handed: how many operations ran.
+#[derive(Clone, Default)]
+struct Count(std::sync::Arc<AtomicUsize>);
+
+struct Toy;
+
+static APPLIED: AtomicUsize = AtomicUsize::new(0);
+
+impl Resource<Count> for Toy {
+    const TYPE_NAME: &'static str = "toy_thing";
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("A thing.")
+                .attribute(Attribute::string("name").required())
+                .attribute(Attribute::string("id").computed()),
+        )
+    }
+
+    fn validate(config: &Value) -> Diagnostics {
+        match config.get("name").and_then(Value::as_str) {
+            Some("") => Diagnostic::error("Empty name", "name: must not be empty").into(),
+            _ => Diagnostics::new(),
+        }
+    }
+
+    async fn plan(&self, ctx: &Count, req: PlanRequest) -> crate::resource::PlanResponse {
+        ctx.0.fetch_add(1, Ordering::Relaxed);
+        let (planned_state, requires_replace) = crate::plan::from_schema(&Self::schema(), &req);
+        crate::resource::PlanResponse {
+            planned_state,
+            requires_replace,
+            ..Default::default()
+        }
+    }
+
+    async fn apply(&self, _ctx: &Count, req: ApplyRequest) -> StateResponse {
+        APPLIED.fetch_add(1, Ordering::Relaxed);
+        let name = req
+            .planned_state
+            .get("name")
+            .cloned()
+            .unwrap_or(Value::Null);
+        StateResponse {
+            state: object([("name", name.clone()), ("id", name)]),
+            ..Default::default()
+        }
+    }
+
+    async fn read(&self, _ctx: &Count, state: Value) -> StateResponse {
+        StateResponse {
+            state,
+            ..Default::default()
+        }
+    }
+
+    fn import(&self, _ctx: &Count, id: &str) -> StateResponse {
+        StateResponse {
+            state: object([("name", Value::string(id)), ("id", Value::string(id))]),
+            ..Default::default()
+        }
+    }
+
+    fn identity_schema() -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: "id",
+                ty: cty::Type::String,
+                description: "",
+                required_for_import: true,
+                optional_for_import: false,
+            }],
+        })
+    }
+
+    fn identity(state: &Value) -> Value {
+        match state.get("id") {
+            Some(id) if id.is_known() && !id.is_null() => object([("id", id.clone())]),
+            _ => Value::Null,
+        }
+    }
+
+    fn import_id(identity: &Value) -> Result<String, Diagnostics> {
+        identity
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| Diagnostic::error("No id", "identity: id is required").into())
+    }
+}
+
+static REGISTRY: Registry<Count> = Registry {
+    resources: &[&Toy],
+    data_sources: &[],
+    actions: &[],
+    list_resources: &[],
+};
+
+#[derive(Default)]
+struct ToyProvider {
+    count: Count,
+}
+
+impl Provider for ToyProvider {
+    type Ctx = Count;
+    fn schema() -> Schema {
+        Schema::new(0, Block::new("Toy."))
+    }
+    fn validate(_config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    async fn configure(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    fn ctx(&self) -> Count {
+        self.count.clone()
+    }
+    fn stop(&self) {}
+    fn registry() -> &'static Registry<Count> {
+        &REGISTRY
+    }
+}
+
+fn service() -> ProviderService<ToyProvider> {
+    ProviderService::new(ToyProvider::default())
+}
+
+fn ty() -> Type {
+    Toy::schema().value_type()
+}
+
+fn dynamic(v: &Value) -> Option<pb::DynamicValue> {
+    Some(convert::encode(v, &ty(), "test value").expect("encodes"))
+}
+
+fn thing(name: &str, id: Value) -> Value {
+    object([("name", Value::string(name)), ("id", id)])
+}
+
+#[tokio::test]
+async fn metadata_and_schemas_come_from_the_registry() {
+    let s = service();
+    let meta = s
+        .get_metadata(Request::new(pb::get_metadata::Request {}))
+        .await
+        .expect("answers")
+        .into_inner();
+    let names: Vec<_> = meta
+        .resources
+        .iter()
+        .map(|r| r.type_name.as_str())
+        .collect();
+    assert_eq!(names, ["toy_thing"]);
+    assert!(meta.data_sources.is_empty());
+    let schemas = s
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(schemas.resource_schemas.contains_key("toy_thing"));
+    let ids = s
+        .get_resource_identity_schemas(Request::new(pb::get_resource_identity_schemas::Request {}))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(ids.identity_schemas.contains_key("toy_thing"));
+}
+
+#[tokio::test]
+async fn a_plan_is_decoded_dispatched_and_given_its_identity() {
+    let s = service();
+    let prior = thing("a", Value::string("a"));
+    let resp = s
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "toy_thing".into(),
+            prior_state: dynamic(&prior),
+            proposed_new_state: dynamic(&prior),
+            config: dynamic(&thing("a", Value::Null)),
+            ..Default::default()
+        }))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let planned = convert::decode(resp.planned_state.as_ref(), &ty(), "planned").expect("decodes");
+    // The toy's schema keeps no computed value: `id` is unknown again.
+    assert_eq!(planned.get("id"), Some(&Value::Unknown));
+    // Unknown id: no identity yet (never an unknown one).
+    assert!(resp.planned_identity.is_none());
+    assert_eq!(s.provider.provider().count.0.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn an_apply_answers_the_state_and_the_identity_the_resource_reads_from_it() {
+    let s = service();
+    let before = APPLIED.load(Ordering::Relaxed);
+    let planned = thing("b", Value::Unknown);
+    let resp = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "toy_thing".into(),
+            prior_state: dynamic(&Value::Null),
+            planned_state: dynamic(&planned),
+            config: dynamic(&thing("b", Value::Null)),
+            planned_private: b"hint".to_vec(),
+            ..Default::default()
+        }))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(APPLIED.load(Ordering::Relaxed), before + 1);
+    let state = convert::decode(resp.new_state.as_ref(), &ty(), "state").expect("decodes");
+    assert_eq!(state, thing("b", Value::string("b")));
+    // Nothing private is stored.
+    assert!(resp.private.is_empty());
+    let id_ty = Toy::identity_schema().expect("has one").value_type();
+    let identity =
+        convert::decode_identity(resp.new_identity.as_ref(), Some(&id_ty)).expect("decodes");
+    assert_eq!(identity, object([("id", Value::string("b"))]));
+}
+
+#[tokio::test]
+async fn an_unknown_type_is_a_diagnostic_not_a_grpc_error() {
+    let s = service();
+    let resp = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: "toy_nothing".into(),
+            current_state: dynamic(&thing("a", Value::string("a"))),
+            ..Default::default()
+        }))
+        .await
+        .expect("a diagnostic, not a gRPC error")
+        .into_inner();
+    assert_eq!(resp.diagnostics.len(), 1);
+    assert_eq!(resp.diagnostics[0].summary, "Unknown resource type");
+    assert!(resp.diagnostics[0].detail.contains("toy_nothing"));
+    assert!(resp.new_state.is_none());
+}
+
+#[tokio::test]
+async fn bytes_that_do_not_decode_are_a_diagnostic_naming_what_was_sent() {
+    let s = service();
+    let resp = s
+        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "toy_thing".into(),
+            config: Some(pb::DynamicValue {
+                msgpack: vec![0xc1],
+                json: Vec::new(),
+            }),
+            ..Default::default()
+        }))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
+    assert_eq!(
+        resp.diagnostics[0].summary,
+        "Invalid resource configuration"
+    );
+}
+
+#[tokio::test]
+async fn validation_is_the_resources_own() {
+    let s = service();
+    let resp = s
+        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "toy_thing".into(),
+            config: dynamic(&thing("", Value::Null)),
+            ..Default::default()
+        }))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert_eq!(resp.diagnostics.len(), 1);
+    assert_eq!(resp.diagnostics[0].summary, "Empty name");
+}
+
+#[tokio::test]
+async fn import_by_identity_keeps_the_identity_it_was_given() {
+    let s = service();
+    let id_ty = Toy::identity_schema().expect("has one").value_type();
+    let identity = object([("id", Value::string("c"))]);
+    let resp = s
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "toy_thing".into(),
+            identity: convert::identity(&identity, Some(&id_ty)).expect("encodes"),
+            ..Default::default()
+        }))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(resp.imported_resources.len(), 1);
+    let imported = &resp.imported_resources[0];
+    let got = convert::decode_identity(imported.identity.as_ref(), Some(&id_ty)).expect("decodes");
+    assert_eq!(got, identity);
+}
