@@ -11,17 +11,15 @@ fn root() -> PathBuf {
 
 /// `cargo tree` of one package's normal (non-dev, non-build) dependencies, one crate name a line.
 fn normal_dependencies(package: &str) -> Vec<String> {
+    tree(package, None)
+}
+
+/// The same, `depth` levels down only when given.
+fn tree(package: &str, depth: Option<u32>) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--offline",
-            "--locked",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .args(["--format", "{p}", "-p", package])
+        .args(["tree", "--offline", "--locked", "-e", "normal"])
+        .args(["--prefix", "none", "--format", "{p}", "-p", package])
+        .args(depth.map(|d| format!("--depth={d}")))
         .current_dir(root())
         .output()
         .expect("cargo runs");
@@ -74,29 +72,7 @@ fn the_framework_depends_on_no_aws_sdk_crate() {
 #[test]
 fn only_the_framework_and_the_tests_see_the_generated_protocol() {
     let provider = normal_dependencies("terraform-provider-cloudtrail");
-    let direct: Vec<String> = {
-        let out = Command::new(env!("CARGO"))
-            .args([
-                "tree",
-                "--offline",
-                "--locked",
-                "-e",
-                "normal",
-                "--depth",
-                "1",
-            ])
-            .args(["--prefix", "none", "--format", "{p}", "-p"])
-            .arg("terraform-provider-cloudtrail")
-            .current_dir(root())
-            .output()
-            .expect("cargo runs");
-        String::from_utf8(out.stdout)
-            .expect("UTF-8")
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .map(str::to_owned)
-            .collect()
-    };
+    let direct = tree("terraform-provider-cloudtrail", Some(1));
     assert!(
         direct.iter().any(|d| d == "tfplugin-framework"),
         "{direct:?}"

@@ -65,6 +65,22 @@ struct Known {
     class: Class,
 }
 
+/// STS's and CloudTrail's two names for an access key AWS does not know.
+const INVALID_KEY: Class = Class {
+    kind: ErrorKind::Access,
+    summary: "Invalid AWS credentials",
+    advice: "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
+             variables.",
+};
+
+/// ... and for a secret key that does not match its access key.
+const WRONG_SECRET: Class = Class {
+    kind: ErrorKind::Access,
+    summary: "Invalid AWS credentials",
+    advice: "The secret key does not match the access key. Check secret_key, the profile, or the \
+             AWS_* variables.",
+};
+
 /// Every error CloudTrail documents for these operations and the common errors every AWS API
 /// returns.
 const KNOWN: &[Known] = &[
@@ -176,39 +192,19 @@ const KNOWN: &[Known] = &[
     },
     Known {
         code: "UnrecognizedClientException",
-        class: Class {
-            kind: ErrorKind::Access,
-            summary: "Invalid AWS credentials",
-            advice: "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
-             variables.",
-        },
+        class: INVALID_KEY,
     },
     Known {
         code: "InvalidClientTokenId",
-        class: Class {
-            kind: ErrorKind::Access,
-            summary: "Invalid AWS credentials",
-            advice: "The access key is not valid. Check access_key/secret_key, the profile, or the AWS_* \
-             variables.",
-        },
+        class: INVALID_KEY,
     },
     Known {
         code: "InvalidSignatureException",
-        class: Class {
-            kind: ErrorKind::Access,
-            summary: "Invalid AWS credentials",
-            advice: "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
-             variables.",
-        },
+        class: WRONG_SECRET,
     },
     Known {
         code: "SignatureDoesNotMatch",
-        class: Class {
-            kind: ErrorKind::Access,
-            summary: "Invalid AWS credentials",
-            advice: "The secret key does not match the access key. Check secret_key, the profile, or the AWS_* \
-             variables.",
-        },
+        class: WRONG_SECRET,
     },
     Known {
         code: "ExpiredTokenException",
