@@ -5,8 +5,8 @@ use crate::aws::arn::StoreRef;
 use crate::aws::store::{Gone, Lookup};
 use crate::cty::{Type, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
-use crate::resources::model::{Field, Model, model};
-use crate::resources::{Ctx, DataSource, StateResponse, validate_store_ref};
+use crate::resources::model::{Field, model};
+use crate::resources::{Ctx, DataSource, validate_store_ref};
 use crate::schema::{Attribute, Block, Schema};
 
 model! {
@@ -70,6 +70,7 @@ pub struct EventDataStore;
 
 impl DataSource<Ctx> for EventDataStore {
     const TYPE_NAME: &'static str = "cloudtrail_event_data_store";
+    type Model = EventDataStoreModel;
 
     fn schema() -> Schema {
         let mut block = Block::new("Reads a CloudTrail Lake event data store by ARN or ID.")
@@ -92,44 +93,41 @@ impl DataSource<Ctx> for EventDataStore {
         validate_store_ref(config, "event_data_store")
     }
 
-    async fn read(&self, ctx: &Ctx, config: Value) -> StateResponse {
-        let mut resp = StateResponse {
-            diagnostics: Self::validate(&config),
-            ..StateResponse::default()
-        };
-        if resp.diagnostics.has_errors() {
-            return resp;
-        }
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: EventDataStoreModel,
+    ) -> Result<EventDataStoreModel, Diagnostics> {
         let path = attr_path(&["event_data_store"]);
-        let raw = match EventDataStoreModel::from_value(&config).event_data_store {
+        let raw = match config.event_data_store {
             Field::Known(raw) => raw,
             // Terraform defers a data source whose configuration is not yet known, and a
             // required attribute is never null; a client that sends either gets told so.
             Field::Unknown => {
-                resp.diagnostics.push(
-                    Diagnostic::error(
-                        "event_data_store is not yet known",
-                        "The data source can only be read once event_data_store is known.",
-                    )
-                    .at(path),
-                );
-                return resp;
+                return Err(Diagnostic::error(
+                    "event_data_store is not yet known",
+                    "The data source can only be read once event_data_store is known.",
+                )
+                .at(path)
+                .into());
             }
             Field::Null => {
-                resp.diagnostics.push(
-                    Diagnostic::error(
-                        "Missing event_data_store",
-                        "event_data_store is required: the ARN or ID of the event data store to \
-                         read.",
-                    )
-                    .at(path),
-                );
-                return resp;
+                return Err(Diagnostic::error(
+                    "Missing event_data_store",
+                    "event_data_store is required: the ARN or ID of the event data store to read.",
+                )
+                .at(path)
+                .into());
             }
         };
-        let Ok(store) = StoreRef::parse(&raw) else {
-            return resp;
-        };
+        // `validate` has refused an invalid reference already; said again rather than assumed.
+        let store = StoreRef::parse(&raw).map_err(|err| {
+            Diagnostic::error(
+                "Invalid event_data_store",
+                format!("event_data_store: {err}"),
+            )
+            .at(path.clone())
+        })?;
         let lookup = match ctx
             .aws()
             .and_then(|aws| aws.store(&store, Some(path.clone())))
@@ -138,50 +136,31 @@ impl DataSource<Ctx> for EventDataStore {
             Err(d) => Err(d.at(path.clone())),
         };
         match lookup {
-            Ok(Lookup::Found(info)) => {
-                resp.state = EventDataStoreModel {
-                    event_data_store: raw.into(),
-                    id: info.arn.as_str().into(),
-                    arn: info.arn.as_str().into(),
-                    name: info.name.as_str().into(),
-                    status: info.status.as_str().into(),
-                    ingestion_enabled: info.ingestion_enabled().into(),
-                    event_categories: info.event_categories.clone().into(),
-                    multi_region_enabled: info.multi_region_enabled.into(),
-                    organization_enabled: info.organization_enabled.into(),
-                    retention_period: info.retention_period.map_or(Field::Null, Field::Known),
-                    termination_protection_enabled: info.termination_protection_enabled.into(),
-                }
-                .to_value();
-            }
-            Ok(Lookup::Gone(Gone::NotFound(d))) => resp.diagnostics.push(d),
-            Ok(Lookup::Gone(Gone::PendingDeletion(info))) => resp.diagnostics.push(
-                Diagnostic::error(
-                    "Event data store pending deletion",
-                    format!(
-                        "{} has been deleted (PENDING_DELETION); only RestoreEventDataStore can \
-                         bring it back within 7 days.",
-                        info.arn
-                    ),
-                )
-                .at(path),
-            ),
-            Err(d) => resp.diagnostics.push(d),
-        }
-        resp
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_model_names_the_schema() {
-        assert!(
-            crate::resources::model::matches_schema::<EventDataStoreModel>(
-                &EventDataStore::schema()
+            Ok(Lookup::Found(info)) => Ok(EventDataStoreModel {
+                event_data_store: raw.into(),
+                id: info.arn.as_str().into(),
+                arn: info.arn.as_str().into(),
+                name: info.name.as_str().into(),
+                status: info.status.as_str().into(),
+                ingestion_enabled: info.ingestion_enabled().into(),
+                event_categories: info.event_categories.clone().into(),
+                multi_region_enabled: info.multi_region_enabled.into(),
+                organization_enabled: info.organization_enabled.into(),
+                retention_period: info.retention_period.map_or(Field::Null, Field::Known),
+                termination_protection_enabled: info.termination_protection_enabled.into(),
+            }),
+            Ok(Lookup::Gone(Gone::NotFound(d))) => Err(d.into()),
+            Ok(Lookup::Gone(Gone::PendingDeletion(info))) => Err(Diagnostic::error(
+                "Event data store pending deletion",
+                format!(
+                    "{} has been deleted (PENDING_DELETION); only RestoreEventDataStore can bring \
+                     it back within 7 days.",
+                    info.arn
+                ),
             )
-        );
+            .at(path)
+            .into()),
+            Err(d) => Err(d.into()),
+        }
     }
 }

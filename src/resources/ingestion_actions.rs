@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::aws::arn::StoreRef;
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, attr_path};
-use crate::resources::model::{Model, model};
+use crate::resources::model::model;
 use crate::resources::status_machine::{Goal, IfGone, converge};
 use crate::resources::{Action, Ctx, Progress, validate_store_ref};
 use crate::schema::{Attribute, Block, Schema};
@@ -37,11 +37,17 @@ impl<const START: bool> Action<Ctx> for IngestionAction<START> {
     fn schema() -> Schema {
         schema(START)
     }
+    type Model = IngestionActionModel;
     fn validate(config: &Value) -> Diagnostics {
         validate(config)
     }
-    async fn invoke(&self, ctx: &Ctx, config: Value, progress: Progress) -> Diagnostics {
-        invoke(ctx, &config, START, progress).await
+    async fn invoke(
+        &self,
+        ctx: &Ctx,
+        config: IngestionActionModel,
+        progress: Progress,
+    ) -> Diagnostics {
+        invoke(ctx, config, START, progress).await
     }
 }
 
@@ -104,12 +110,13 @@ fn validate(config: &Value) -> Diagnostics {
     diags
 }
 
-async fn invoke(ctx: &Ctx, config: &Value, start: bool, progress: Progress) -> Diagnostics {
-    let mut diags = validate(config);
-    if diags.has_errors() {
-        return diags;
-    }
-    let model = IngestionActionModel::from_value(config);
+async fn invoke(
+    ctx: &Ctx,
+    model: IngestionActionModel,
+    start: bool,
+    progress: Progress,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
     let Some(store) = model
         .event_data_store
         .known()
@@ -147,16 +154,4 @@ async fn invoke(ctx: &Ctx, config: &Value, start: bool, progress: Progress) -> D
         diags.push(err);
     }
     diags
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::resources::model::matches_schema;
-
-    #[test]
-    fn the_model_names_the_schema() {
-        assert!(matches_schema::<IngestionActionModel>(&schema(true)));
-        assert!(matches_schema::<IngestionActionModel>(&schema(false)));
-    }
 }

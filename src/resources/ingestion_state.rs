@@ -13,15 +13,13 @@ use crate::aws::{AwsClients, PlanChecks};
 use crate::cty::Type;
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity, attr_path};
-use crate::resources::model::{Field, Model, model};
+use crate::resources::model::{Model, model};
 use crate::resources::object;
 use crate::resources::plan_seen::PlanSeen;
 use crate::resources::status_machine::{
     Goal, IfGone, converge, unusable_category, unusable_status_at,
 };
-use crate::resources::{
-    ApplyRequest, Ctx, PlanRequest, PlanResponse, Resource, StateResponse, plan, validate_store_ref,
-};
+use crate::resources::{Applied, Change, Ctx, Plan, Read, Resource, validate_store_ref};
 use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 use crate::timeouts::{TimeoutOp, Timeouts};
 
@@ -150,6 +148,7 @@ pub struct IngestionState;
 
 impl Resource<Ctx> for IngestionState {
     const TYPE_NAME: &'static str = "cloudtrail_ingestion_state";
+    type Model = IngestionStateModel;
 
     fn schema() -> Schema {
         let block = Block::new(DESCRIPTION)
@@ -203,132 +202,51 @@ impl Resource<Ctx> for IngestionState {
         diags
     }
 
-    async fn plan(&self, ctx: &Ctx, req: PlanRequest) -> PlanResponse {
-        let mut resp = PlanResponse {
-            diagnostics: Self::validate(&req.config),
-            ..PlanResponse::default()
-        };
-        let (planned_state, requires_replace) = plan::from_schema(&Self::schema(), &req);
-        resp.planned_state = planned_state;
-        resp.requires_replace = requires_replace;
-        let planned = IngestionStateModel::from_value(&resp.planned_state);
-        let prior = IngestionStateModel::from_value(&req.prior_state);
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut Plan<IngestionStateModel>) {
         // A known store is read at plan on create, on replacement, or when ingestion_enabled
         // changes, so a missing or unusable store shows in the plan rather than halfway through
         // the apply; a plan without changes (the common case with many resources) makes no call.
-        let check_store = req.prior_state.is_null()
-            || !resp.requires_replace.is_empty()
-            || planned.ingestion_enabled != prior.ingestion_enabled;
-        if let (true, Some(store), Some(aws)) = (check_store, planned.store(), ctx.aws.as_deref())
-            && !resp.diagnostics.has_errors()
+        let check_store = plan.makes_new()
+            || plan
+                .prior
+                .as_ref()
+                .is_some_and(|prior| plan.planned.ingestion_enabled != prior.ingestion_enabled);
+        if let (true, Some(store), Some(aws)) =
+            (check_store, plan.planned.store(), ctx.aws.as_deref())
+            && !plan.diagnostics.has_errors()
             && aws.plan_checks() != PlanChecks::Off
         {
-            let (diags, seen) = check_at_plan(ctx, aws, &store, planned.ingesting()).await;
-            resp.diagnostics.extend(diags);
+            let (diags, seen) = check_at_plan(ctx, aws, &store, plan.planned.ingesting()).await;
+            plan.diagnostics.extend(diags);
             if let Some(info) = seen {
-                resp.planned_private = PlanSeen::encode(&info);
+                plan.private = PlanSeen::encode(&info);
             }
         }
-        resp
     }
 
-    async fn apply(&self, ctx: &Ctx, req: ApplyRequest) -> StateResponse {
-        if req.planned_state.is_null() {
-            return self.destroy(ctx, req.prior_state).await;
-        }
-        let mut resp = StateResponse {
-            diagnostics: Self::validate(&req.config),
-            ..StateResponse::default()
-        };
-        if resp.diagnostics.has_errors() {
-            return resp;
-        }
-        let config = IngestionStateModel::from_value(&req.config);
-        let Some(store) = config.store() else {
-            resp.diagnostics.push(
-                Diagnostic::error("Missing event_data_store", "event_data_store must be set.")
-                    .at(store_path()),
-            );
-            return resp;
-        };
-        let mut planned = IngestionStateModel::from_value(&req.planned_state);
-        let want = planned.ingesting();
-        let op = if req.prior_state.is_null() {
-            "create"
-        } else {
-            "update"
-        };
-        let hint = PlanSeen::decode(&req.planned_private);
-        // The plan of this apply (Terraform plans each resource again right before applying it,
-        // in this process) saw this very store already where it should be: nothing to call.
-        if let Some(seen) = hint.as_ref().filter(|h| {
-            h.settled_at(&Status::settled(want))
-                && StoreRef::parse(&h.arn).is_ok_and(|seen| seen.same_store(&store))
-        }) {
-            let mut state = planned.clone();
-            state.fill_from_hint(seen);
-            let state = state.to_value();
-            if state.is_known() {
-                note_applied(ctx, &seen.arn, want);
-                resp.state = state;
-                return resp;
-            }
-        }
-        let mut outcome = converge(
-            ctx,
-            Goal {
-                store: &store,
-                ingesting: want,
-                timeout: TIMEOUTS.get(&req.config, op),
-                hint,
-                if_gone: IfGone::Fail,
-                path: store_path(),
-                wait: true,
-                progress: None,
-            },
-        )
-        .await;
-        let mut state = match outcome.last_seen.take() {
-            Some(info) => {
-                // On success the store is where the plan wanted it; on failure state says what
-                // AWS reported, so ingestion_enabled agrees with status and the next plan (even
-                // with -refresh=false) still shows the change to make.
-                let ingesting = match outcome.error {
-                    None => {
-                        note_applied(ctx, &info.arn, want);
-                        None
-                    }
-                    Some(_) => Some(info.ingestion_enabled()),
-                };
-                planned.fill_from(&info, ingesting);
-                planned.to_value()
-            }
-            // Nothing was learned about the store: keep what was there before.
-            None if outcome.error.is_some() => req.prior_state.clone(),
-            None => planned.to_value(),
-        };
-        if let Some(err) = outcome.error {
-            resp.diagnostics.push(err);
-            // What really happened is recorded; unknowns cannot be stored.
-            if !state.is_known() {
-                state = req.prior_state;
-            }
-        }
-        resp.state = state;
-        resp
+    /// Create and update alike (the trait's `update`): start or stop the store as planned.
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        change: Change<IngestionStateModel>,
+    ) -> Applied<IngestionStateModel> {
+        converge_to_plan(ctx, change).await
     }
 
-    async fn read(&self, ctx: &Ctx, state: Value) -> StateResponse {
-        let mut resp = StateResponse::default();
-        let mut model = IngestionStateModel::from_value(&state);
+    async fn delete(&self, ctx: &Ctx, prior: IngestionStateModel) -> Diagnostics {
+        destroy(ctx, prior).await
+    }
+
+    async fn read(&self, ctx: &Ctx, mut model: IngestionStateModel) -> Read<IngestionStateModel> {
         let Some(store) = model.store() else {
-            resp.diagnostics.push(Diagnostic::error(
-                "Invalid state",
-                "The stored event_data_store is not a valid event data store ARN or ID; remove the \
-                 resource from state and import it again.",
-            ));
-            resp.state = state;
-            return resp;
+            return Read::Failed(
+                Diagnostic::error(
+                    "Invalid state",
+                    "The stored event_data_store is not a valid event data store ARN or ID; \
+                     remove the resource from state and import it again.",
+                )
+                .into(),
+            );
         };
         let lookup = match ctx
             .aws()
@@ -337,7 +255,7 @@ impl Resource<Ctx> for IngestionState {
             // A refresh is bounded and interruptible like an apply's wait: a hung endpoint must
             // neither stall the plan forever nor outlive Ctrl-C (StopProvider).
             Ok(api) => {
-                let limit = TIMEOUTS.get(&state, "read");
+                let limit = TIMEOUTS.of(&model.timeouts, "read");
                 tokio::select! {
                     r = api.get() => r.map_err(|e| e.diagnostic),
                     () = ctx.cancel.cancelled() => Err(Diagnostic::error(
@@ -365,19 +283,15 @@ impl Resource<Ctx> for IngestionState {
                 model.fill_from(&info, Some(info.ingestion_enabled()));
                 // Imported objects carry no flags yet; the defaults keep the next plan empty.
                 model.stop_on_destroy = model.stop_on_destroy.or_default_value(false);
-                resp.state = model.to_value();
+                Read::Found(model)
             }
             Ok(Lookup::Gone(_)) => {
                 tracing::info!(store = %store.raw, "event data store is gone; removing it from \
                                                     state");
-                resp.state = Value::Null;
+                Read::Gone
             }
-            Err(d) => {
-                resp.diagnostics.push(d);
-                resp.state = state;
-            }
+            Err(d) => Read::Failed(d.into()),
         }
-        resp
     }
 
     /// `{ arn }`, as hashicorp/aws gives `aws_cloudtrail_event_data_store`.
@@ -394,10 +308,10 @@ impl Resource<Ctx> for IngestionState {
         })
     }
 
-    fn identity(state: &Value) -> Value {
-        match IngestionStateModel::from_value(state).arn {
-            Field::Known(arn) => object([("arn", Value::string(arn))]),
-            _ => Value::Null,
+    fn identity(state: &IngestionStateModel) -> Value {
+        match state.arn.known() {
+            Some(arn) => object([("arn", Value::string(arn))]),
+            None => Value::Null,
         }
     }
 
@@ -411,99 +325,170 @@ impl Resource<Ctx> for IngestionState {
             Ok(_) => Err(Diagnostic::error(
                 "Invalid identity",
                 format!(
-                    "identity.arn must be the store's full ARN                      (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
+                    "identity.arn must be the store's full ARN \
+                     (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
                     crate::diagnostics::quote(arn)
                 ),
             )
             .at(path)
             .into()),
-            Err(err) => {
-                Err(Diagnostic::error("Invalid identity", format!("identity.arn: {err}"))
+            Err(err) => Err(
+                Diagnostic::error("Invalid identity", format!("identity.arn: {err}"))
                     .at(path)
-                    .into())
-            }
+                    .into(),
+            ),
         }
     }
 
-    fn import(&self, _ctx: &Ctx, id: &str) -> StateResponse {
-        let mut resp = StateResponse::default();
+    fn import(&self, _ctx: &Ctx, id: &str) -> Result<IngestionStateModel, Diagnostics> {
         if let Err(err) = StoreRef::parse(id) {
-            resp.diagnostics.push(Diagnostic::error(
+            return Err(Diagnostic::error(
                 "Invalid import ID",
                 format!("The import ID must be an event data store ARN or ID: {err}"),
-            ));
-            return resp;
+            )
+            .into());
         }
-        resp.state = IngestionStateModel {
+        Ok(IngestionStateModel {
             event_data_store: id.into(),
             stop_on_destroy: false.into(),
             id: id.into(),
             ..IngestionStateModel::default()
-        }
-        .to_value();
-        resp
+        })
     }
 }
 
-impl IngestionState {
-    async fn destroy(&self, ctx: &Ctx, prior: Value) -> StateResponse {
-        let mut resp = StateResponse::default();
-        let model = IngestionStateModel::from_value(&prior);
-        if model.stop_on_destroy.known() != Some(&true) {
-            return resp;
-        }
-        let Some(store) = model.store() else {
-            return resp;
-        };
-        let arn = model.arn.known().map_or(store.raw.as_str(), String::as_str);
-        if ctx.aws.as_deref().is_some_and(|aws| aws.started_here(arn)) {
-            // create_before_destroy: the replacement of this very object started the store a
-            // moment ago, in this apply; stopping it now would undo that and leave drift.
-            tracing::warn!(store = %store.raw, "not stopping ingestion on destroy: another \
-                                                cloudtrail_ingestion_state started this store in \
-                                                this apply (a create_before_destroy replacement)");
-            resp.diagnostics.push(
-                Diagnostic::warning(
-                    "Ingestion left started on destroy",
-                    format!(
-                        "stop_on_destroy is set, but {} was started by another \
-                         cloudtrail_ingestion_state in this same apply: the replacement of this \
-                         resource, created before this object was destroyed \
-                         (create_before_destroy). Stopping it would undo that, so ingestion is \
-                         left started.",
-                        store.raw
-                    ),
-                )
+/// A create or an update: drives the store to the planned ingestion and waits for it to settle.
+async fn converge_to_plan(
+    ctx: &Ctx,
+    change: Change<IngestionStateModel>,
+) -> Applied<IngestionStateModel> {
+    let op = if change.prior.is_none() {
+        "create"
+    } else {
+        "update"
+    };
+    let mut diagnostics = Diagnostics::new();
+    let Some(store) = change.config.store() else {
+        diagnostics.push(
+            Diagnostic::error("Missing event_data_store", "event_data_store must be set.")
                 .at(store_path()),
-            );
-            return resp;
+        );
+        return Applied {
+            state: None,
+            diagnostics,
+        };
+    };
+    let mut planned = change.planned;
+    let want = planned.ingesting();
+    let hint = PlanSeen::decode(&change.private);
+    // The plan of this apply (Terraform plans each resource again right before applying it, in
+    // this process) saw this very store already where it should be: nothing to call.
+    if let Some(seen) = hint.as_ref().filter(|h| {
+        h.settled_at(&Status::settled(want))
+            && StoreRef::parse(&h.arn).is_ok_and(|seen| seen.same_store(&store))
+    }) {
+        let mut state = planned.clone();
+        state.fill_from_hint(seen);
+        if state.to_value().is_known() {
+            note_applied(ctx, &seen.arn, want);
+            return Applied {
+                state: Some(state),
+                diagnostics,
+            };
         }
-        let outcome = converge(
-            ctx,
-            Goal {
-                store: &store,
-                ingesting: false,
-                timeout: TIMEOUTS.get(&prior, "delete"),
-                hint: None,
-                if_gone: IfGone::Stopped,
-                path: store_path(),
-                wait: true,
-                progress: None,
-            },
-        )
-        .await;
-        if let Some(gone) = outcome.gone {
-            // A deleted store ingests nothing: it is as stopped as it will ever be.
-            tracing::warn!(store = %store.raw, gone = %gone, "event data store is gone; nothing to \
-                                                              stop on destroy");
-        }
-        if let Some(err) = outcome.error {
-            resp.diagnostics.push(err);
-            // The object stays in state so that destroy can be tried again.
-            resp.state = prior;
-        }
-        resp
     }
+    let mut outcome = converge(
+        ctx,
+        Goal {
+            store: &store,
+            ingesting: want,
+            timeout: TIMEOUTS.of(&change.config.timeouts, op),
+            hint,
+            if_gone: IfGone::Fail,
+            path: store_path(),
+            wait: true,
+            progress: None,
+        },
+    )
+    .await;
+    let state = match outcome.last_seen.take() {
+        Some(info) => {
+            // On success the store is where the plan wanted it; on failure state says what AWS
+            // reported, so ingestion_enabled agrees with status and the next plan (even with
+            // -refresh=false) still shows the change to make. A state that is still not wholly
+            // known is not recorded (the framework keeps the prior object).
+            let ingesting = match outcome.error {
+                None => {
+                    note_applied(ctx, &info.arn, want);
+                    None
+                }
+                Some(_) => Some(info.ingestion_enabled()),
+            };
+            planned.fill_from(&info, ingesting);
+            Some(planned)
+        }
+        // Nothing was learned about the store: keep what was there before.
+        None if outcome.error.is_some() => None,
+        None => Some(planned),
+    };
+    diagnostics.extend(outcome.error);
+    Applied { state, diagnostics }
+}
+
+/// A destroy: leaves ingestion as it is unless `stop_on_destroy` is set.
+async fn destroy(ctx: &Ctx, model: IngestionStateModel) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if model.stop_on_destroy.known() != Some(&true) {
+        return diagnostics;
+    }
+    let Some(store) = model.store() else {
+        return diagnostics;
+    };
+    let arn = model.arn.known().map_or(store.raw.as_str(), String::as_str);
+    if ctx.aws.as_deref().is_some_and(|aws| aws.started_here(arn)) {
+        // create_before_destroy: the replacement of this very object started the store a moment
+        // ago, in this apply; stopping it now would undo that and leave drift.
+        tracing::warn!(store = %store.raw, "not stopping ingestion on destroy: another \
+                                            cloudtrail_ingestion_state started this store in this \
+                                            apply (a create_before_destroy replacement)");
+        diagnostics.push(
+            Diagnostic::warning(
+                "Ingestion left started on destroy",
+                format!(
+                    "stop_on_destroy is set, but {} was started by another \
+                     cloudtrail_ingestion_state in this same apply: the replacement of this \
+                     resource, created before this object was destroyed \
+                     (create_before_destroy). Stopping it would undo that, so ingestion is left \
+                     started.",
+                    store.raw
+                ),
+            )
+            .at(store_path()),
+        );
+        return diagnostics;
+    }
+    let outcome = converge(
+        ctx,
+        Goal {
+            store: &store,
+            ingesting: false,
+            timeout: TIMEOUTS.of(&model.timeouts, "delete"),
+            hint: None,
+            if_gone: IfGone::Stopped,
+            path: store_path(),
+            wait: true,
+            progress: None,
+        },
+    )
+    .await;
+    if let Some(gone) = outcome.gone {
+        // A deleted store ingests nothing: it is as stopped as it will ever be.
+        tracing::warn!(store = %store.raw, gone = %gone, "event data store is gone; nothing to \
+                                                          stop on destroy");
+    }
+    // An error keeps the object in state, so that destroy can be tried again.
+    diagnostics.extend(outcome.error);
+    diagnostics
 }
 
 /// Remembers, for this process, what an apply drove `arn` to (see `AwsClients::started_here`).
@@ -606,14 +591,6 @@ async fn check_at_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::model::matches_schema;
-
-    #[test]
-    fn the_model_names_the_schema() {
-        assert!(matches_schema::<IngestionStateModel>(
-            &IngestionState::schema()
-        ));
-    }
 
     #[test]
     fn the_same_store_in_another_form_does_not_replace() {

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 pub use tfplugin_framework::resource::{
-    Action, ApplyRequest, DataSource, Found, ListRequest, ListResource, ListedObject, PlanRequest,
-    PlanResponse, Progress, Resource, StateResponse, object,
+    Action, Applied, ApplyRequest, Change, DataSource, Found, ListRequest, ListResource,
+    ListedObject, Plan, PlanRequest, PlanResponse, Progress, Read, Resource, StateResponse, object,
 };
 pub use tfplugin_framework::{model, plan};
 

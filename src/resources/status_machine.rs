@@ -54,8 +54,7 @@ pub struct Goal<'a> {
 impl Goal<'_> {
     fn report(&self, message: String) {
         if let Some(p) = &self.progress {
-            // A client that stopped listening changes nothing about the work itself.
-            let _ = p.send(message);
+            p.report(message);
         }
     }
 }

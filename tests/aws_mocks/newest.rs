@@ -11,7 +11,7 @@ use aws_smithy_mocks::{Rule, mock};
 use terraform_provider_cloudtrail::cty::Value;
 use terraform_provider_cloudtrail::provider::{CloudTrail, Provider};
 use terraform_provider_cloudtrail::resources::{
-    ApplyRequest, ListRequest, ListedObject, PlanRequest, object,
+    ApplyRequest, ListRequest, ListedObject, PlanRequest, Progress, object,
 };
 use tokio::time::Instant;
 
@@ -96,7 +96,7 @@ async fn invoke(
     Vec<String>,
     terraform_provider_cloudtrail::diagnostics::Diagnostics,
 ) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, mut rx) = Progress::channel();
     let diags = p.invoke_action(action, config, tx).await;
     let mut lines = Vec::new();
     while let Ok(line) = rx.try_recv() {

@@ -72,8 +72,9 @@ impl Diagnostics {
         self.0.push(diagnostic);
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
+    /// Appends more: other `Diagnostics`, or an `Option<Diagnostic>`.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -106,6 +107,14 @@ pub fn quote(value: &str) -> String {
     }
     let head: String = value.chars().take(SHOWN).collect();
     format!("{head:?}… ({count} characters)")
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 pub mod cty;
 pub mod diagnostics;
 pub mod docs;
+mod lifecycle;
 pub mod logging;
 pub mod model;
 pub mod plan;

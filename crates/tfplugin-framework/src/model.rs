@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::cty::{Number, Value};
+use crate::cty::{Number, Type, Value};
 
 /// An attribute's value as a plan or a state holds it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -63,6 +63,8 @@ impl From<&str> for Field<String> {
 pub trait Convert: Sized {
     fn from_known(v: &Value) -> Option<Self>;
     fn to_known(&self) -> Value;
+    /// The cty type this converts, where it is one type (a kept `Value` takes any).
+    fn cty_type() -> Option<Type>;
 }
 
 impl Convert for String {
@@ -71,6 +73,9 @@ impl Convert for String {
     }
     fn to_known(&self) -> Value {
         Value::string(self)
+    }
+    fn cty_type() -> Option<Type> {
+        Some(Type::String)
     }
 }
 
@@ -81,6 +86,9 @@ impl Convert for bool {
     fn to_known(&self) -> Value {
         Value::Bool(*self)
     }
+    fn cty_type() -> Option<Type> {
+        Some(Type::Bool)
+    }
 }
 
 impl Convert for i64 {
@@ -89,6 +97,9 @@ impl Convert for i64 {
     }
     fn to_known(&self) -> Value {
         Value::Number(Number::Int(*self))
+    }
+    fn cty_type() -> Option<Type> {
+        Some(Type::Number)
     }
 }
 
@@ -99,6 +110,9 @@ impl Convert for Value {
     }
     fn to_known(&self) -> Value {
         self.clone()
+    }
+    fn cty_type() -> Option<Type> {
+        None
     }
 }
 
@@ -111,6 +125,10 @@ impl<T: Convert> Convert for Vec<T> {
     }
     fn to_known(&self) -> Value {
         Value::List(self.iter().map(Convert::to_known).collect())
+    }
+    /// A list: a set attribute needs a type of its own, or it would be written back as a list.
+    fn cty_type() -> Option<Type> {
+        T::cty_type().map(|t| Type::List(Box::new(t)))
     }
 }
 
@@ -136,6 +154,8 @@ impl<T: Convert> Field<T> {
 pub trait Model: Sized + Default {
     /// The attribute and block names, in declaration order.
     const ATTRIBUTES: &'static [&'static str];
+    /// Each field's name and cty type, where it has one type.
+    fn field_types() -> Vec<(&'static str, Option<Type>)>;
     fn from_object(attrs: &BTreeMap<String, Value>) -> Self;
     fn to_object(&self) -> BTreeMap<String, Value>;
 
@@ -163,6 +183,9 @@ impl<M: Model> Convert for M {
     fn to_known(&self) -> Value {
         self.to_value()
     }
+    fn cty_type() -> Option<Type> {
+        None
+    }
 }
 
 /// Declares a model struct whose fields are `Field<T>`s named as the schema's attributes. Used
@@ -179,6 +202,10 @@ macro_rules! __model {
 
         impl $crate::model::Model for $name {
             const ATTRIBUTES: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn field_types() -> Vec<(&'static str, Option<$crate::cty::Type>)> {
+                vec![$((stringify!($field), <$ty as $crate::model::Convert>::cty_type())),*]
+            }
 
             fn from_object(
                 attrs: &std::collections::BTreeMap<String, $crate::cty::Value>,
@@ -201,9 +228,16 @@ macro_rules! __model {
 }
 pub use crate::__model as model;
 
-/// Whether a model names exactly the schema's attributes and blocks (each resource's tests check
-/// this, so a model cannot drift from its schema).
+/// Whether a model names exactly the schema's attributes and blocks, each attribute's field of
+/// its type (`Registry::check` holds every type to this, so a model cannot drift from its schema,
+/// nor read a value as null because it expected another type).
 pub fn matches_schema<M: Model>(schema: &crate::schema::Schema) -> bool {
+    let types = M::field_types();
+    let typed_right = schema.block.attributes.iter().all(|a| {
+        types
+            .iter()
+            .all(|(name, ty)| *name != a.name || ty.as_ref().is_none_or(|t| *t == a.ty))
+    });
     let mut names: Vec<&str> = schema
         .block
         .attributes
@@ -214,7 +248,7 @@ pub fn matches_schema<M: Model>(schema: &crate::schema::Schema) -> bool {
     let mut fields = M::ATTRIBUTES.to_vec();
     names.sort_unstable();
     fields.sort_unstable();
-    names == fields
+    typed_right && names == fields
 }
 
 #[cfg(test)]
@@ -255,5 +289,26 @@ mod tests {
         };
         assert_eq!(with_block.to_value().get("timeouts"), Some(&block));
         assert_eq!(Thing::ATTRIBUTES[0], "name");
+    }
+
+    #[test]
+    fn a_model_matches_a_schema_by_names_and_types() {
+        use crate::schema::{Attribute, Block, Schema};
+        let schema = |tags: Type| {
+            Schema::new(
+                0,
+                Block::new("t")
+                    .attribute(Attribute::string("name").required())
+                    .attribute(Attribute::bool("enabled").optional())
+                    .attribute(Attribute::number("days").optional())
+                    .attribute(Attribute::typed("tags", tags).optional())
+                    .attribute(Attribute::typed("timeouts", Type::Dynamic).optional())
+                    .attribute(Attribute::string("arn").computed()),
+            )
+        };
+        assert!(matches_schema::<Thing>(&schema(Type::list(Type::String))));
+        // A list field would write a set attribute back as a list.
+        assert!(!matches_schema::<Thing>(&schema(Type::set(Type::String))));
+        assert!(!matches_schema::<Thing>(&schema(Type::list(Type::Bool))));
     }
 }

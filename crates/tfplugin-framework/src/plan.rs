@@ -1,6 +1,6 @@
 //! The part of planning every resource shares, driven by what its schema declares: defaults,
-//! computed attributes kept or made unknown, and replacement. A resource's own `plan` starts
-//! from this and adds only what is really its own.
+//! computed attributes kept or made unknown, and replacement. `lifecycle` plans every resource
+//! with it; a resource's `modify_plan` adds only what is really its own.
 
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, attr_path};

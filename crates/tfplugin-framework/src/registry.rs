@@ -7,6 +7,8 @@ use std::pin::Pin;
 
 use crate::cty::Value;
 use crate::diagnostics::Diagnostics;
+use crate::lifecycle;
+use crate::model::{Model, matches_schema};
 use crate::resource::{
     Action, ApplyRequest, DataSource, Found, ListRequest, ListResource, PlanRequest, PlanResponse,
     Progress, Resource, StateResponse,
@@ -53,9 +55,9 @@ impl<C> Registry<C> {
             .find(|l| l.type_name() == type_name)
     }
 
-    /// Type names must be unique within each kind, and a list resource lists the objects of a
-    /// managed resource of the same name, through that resource's identity. The first rule
-    /// broken, as a message.
+    /// Type names must be unique within each kind, each type's model names its schema, and a
+    /// list resource lists the objects of a managed resource of the same name, through that
+    /// resource's identity. The first rule broken, as a message.
     pub fn check(&self) -> Result<(), String> {
         fn unique<'a>(kind: &str, names: impl Iterator<Item = &'a str>) -> Result<(), String> {
             let mut seen = std::collections::BTreeSet::new();
@@ -76,6 +78,27 @@ impl<C> Registry<C> {
             "list resource",
             self.list_resources.iter().map(|l| l.type_name()),
         )?;
+        let models = (self.resources.iter())
+            .map(|r| ("resource", r.type_name(), r.model_matches_schema()))
+            .chain(
+                (self.data_sources.iter())
+                    .map(|d| ("data source", d.type_name(), d.model_matches_schema())),
+            )
+            .chain(
+                (self.actions.iter()).map(|a| ("action", a.type_name(), a.model_matches_schema())),
+            )
+            .chain(
+                (self.list_resources.iter())
+                    .map(|l| ("list resource", l.type_name(), l.model_matches_schema())),
+            );
+        for (kind, name, matches) in models {
+            if !matches {
+                return Err(format!(
+                    "{kind} {name}: its model does not name exactly its schema's attributes and \
+                     blocks"
+                ));
+            }
+        }
         for l in self.list_resources {
             match self.resource(l.type_name()) {
                 Some(r) if r.identity_schema().is_some() => {}
@@ -97,10 +120,13 @@ impl<C> Registry<C> {
     }
 }
 
-/// A `Resource` behind a pointer: what the registry holds.
+/// A `Resource` behind a pointer, on raw values: what the registry holds and the dispatcher
+/// calls. Its one implementation is `lifecycle`'s, for every typed `Resource`.
 pub trait AnyResource<C>: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// Whether the type's model names exactly its schema's attributes and blocks.
+    fn model_matches_schema(&self) -> bool;
     fn validate(&self, config: &Value) -> Diagnostics;
     fn plan<'a>(&'a self, ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse>;
     fn apply<'a>(&'a self, ctx: &'a C, req: ApplyRequest) -> BoxFuture<'a, StateResponse>;
@@ -118,26 +144,29 @@ impl<C: Sync, R: Resource<C>> AnyResource<C> for R {
     fn schema(&self) -> Schema {
         R::schema()
     }
+    fn model_matches_schema(&self) -> bool {
+        matches_schema::<R::Model>(&R::schema())
+    }
     fn validate(&self, config: &Value) -> Diagnostics {
         R::validate(config)
     }
     fn plan<'a>(&'a self, ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
-        Box::pin(Resource::plan(self, ctx, req))
+        Box::pin(lifecycle::plan(self, ctx, req))
     }
     fn apply<'a>(&'a self, ctx: &'a C, req: ApplyRequest) -> BoxFuture<'a, StateResponse> {
-        Box::pin(Resource::apply(self, ctx, req))
+        Box::pin(lifecycle::apply(self, ctx, req))
     }
     fn read<'a>(&'a self, ctx: &'a C, state: Value) -> BoxFuture<'a, StateResponse> {
-        Box::pin(Resource::read(self, ctx, state))
+        Box::pin(lifecycle::read(self, ctx, state))
     }
     fn import(&self, ctx: &C, id: &str) -> StateResponse {
-        Resource::import(self, ctx, id)
+        lifecycle::import(self, ctx, id)
     }
     fn identity_schema(&self) -> Option<IdentitySchema> {
         R::identity_schema()
     }
     fn identity(&self, state: &Value) -> Value {
-        R::identity(state)
+        R::identity(&R::Model::from_value(state))
     }
     fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
         R::import_id(identity)
@@ -148,6 +177,8 @@ impl<C: Sync, R: Resource<C>> AnyResource<C> for R {
 pub trait AnyAction<C>: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// Whether the type's model names exactly its schema's attributes and blocks.
+    fn model_matches_schema(&self) -> bool;
     fn validate(&self, config: &Value) -> Diagnostics;
     fn invoke<'a>(
         &'a self,
@@ -164,6 +195,9 @@ impl<C: Sync, A: Action<C>> AnyAction<C> for A {
     fn schema(&self) -> Schema {
         A::schema()
     }
+    fn model_matches_schema(&self) -> bool {
+        matches_schema::<A::Model>(&A::schema())
+    }
     fn validate(&self, config: &Value) -> Diagnostics {
         A::validate(config)
     }
@@ -173,7 +207,7 @@ impl<C: Sync, A: Action<C>> AnyAction<C> for A {
         config: Value,
         progress: Progress,
     ) -> BoxFuture<'a, Diagnostics> {
-        Box::pin(Action::invoke(self, ctx, config, progress))
+        Box::pin(lifecycle::invoke(self, ctx, config, progress))
     }
 }
 
@@ -181,6 +215,8 @@ impl<C: Sync, A: Action<C>> AnyAction<C> for A {
 pub trait AnyListResource<C>: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// Whether the type's model names exactly its schema's attributes and blocks.
+    fn model_matches_schema(&self) -> bool;
     fn validate(&self, config: &Value) -> Diagnostics;
     fn list<'a>(&'a self, ctx: &'a C, req: ListRequest, found: Found)
     -> BoxFuture<'a, Diagnostics>;
@@ -193,6 +229,9 @@ impl<C: Sync, L: ListResource<C>> AnyListResource<C> for L {
     fn schema(&self) -> Schema {
         L::schema()
     }
+    fn model_matches_schema(&self) -> bool {
+        matches_schema::<L::Model>(&L::schema())
+    }
     fn validate(&self, config: &Value) -> Diagnostics {
         L::validate(config)
     }
@@ -202,7 +241,7 @@ impl<C: Sync, L: ListResource<C>> AnyListResource<C> for L {
         req: ListRequest,
         found: Found,
     ) -> BoxFuture<'a, Diagnostics> {
-        Box::pin(ListResource::list(self, ctx, req, found))
+        Box::pin(lifecycle::list(self, ctx, req, found))
     }
 }
 
@@ -210,6 +249,8 @@ impl<C: Sync, L: ListResource<C>> AnyListResource<C> for L {
 pub trait AnyDataSource<C>: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// Whether the type's model names exactly its schema's attributes and blocks.
+    fn model_matches_schema(&self) -> bool;
     fn validate(&self, config: &Value) -> Diagnostics;
     fn read<'a>(&'a self, ctx: &'a C, config: Value) -> BoxFuture<'a, StateResponse>;
 }
@@ -221,10 +262,13 @@ impl<C: Sync, D: DataSource<C>> AnyDataSource<C> for D {
     fn schema(&self) -> Schema {
         D::schema()
     }
+    fn model_matches_schema(&self) -> bool {
+        matches_schema::<D::Model>(&D::schema())
+    }
     fn validate(&self, config: &Value) -> Diagnostics {
         D::validate(config)
     }
     fn read<'a>(&'a self, ctx: &'a C, config: Value) -> BoxFuture<'a, StateResponse> {
-        Box::pin(DataSource::read(self, ctx, config))
+        Box::pin(lifecycle::read_data(self, ctx, config))
     }
 }

@@ -6,8 +6,10 @@ use std::future::Future;
 
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics};
+use crate::model::Model;
 use crate::schema::{IdentitySchema, Schema};
 
+/// A PlanResourceChange on raw values: what the registry's `AnyResource` takes.
 pub struct PlanRequest {
     pub config: Value,
     pub prior_state: Value,
@@ -27,6 +29,7 @@ pub struct PlanResponse {
     pub planned_private: Vec<u8>,
 }
 
+/// An ApplyResourceChange on raw values.
 pub struct ApplyRequest {
     pub config: Value,
     pub prior_state: Value,
@@ -44,24 +47,58 @@ pub struct StateResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// A managed resource type of a provider whose operations are handed a `C`.
+/// A managed resource type of a provider whose operations are handed a `C`, written against its
+/// model: the framework (`lifecycle`) decodes every value into `Model`, runs `validate`, plans
+/// from the schema's declarations, calls `modify_plan`, and turns an apply into `create`,
+/// `update` or `delete` by its nulls. No operation sees a raw request.
 pub trait Resource<C>: Send + Sync {
     const TYPE_NAME: &'static str;
+    /// The struct of the schema's attributes and blocks (`model!`); the registry's check fails
+    /// if it names anything else.
+    type Model: Model + Send + Sync;
     fn schema() -> Schema;
-    /// Static checks only: no remote call (`terraform validate` runs without credentials).
-    fn validate(config: &Value) -> Diagnostics;
-    fn plan(&self, ctx: &C, req: PlanRequest) -> impl Future<Output = PlanResponse> + Send;
-    fn apply(&self, ctx: &C, req: ApplyRequest) -> impl Future<Output = StateResponse> + Send;
-    /// `state` Null in the answer means the object is gone and leaves Terraform's state.
-    fn read(&self, ctx: &C, state: Value) -> impl Future<Output = StateResponse> + Send;
-    fn import(&self, ctx: &C, id: &str) -> StateResponse;
+    /// Static checks only: no remote call (`terraform validate` runs without credentials). Run
+    /// again at plan and at apply; values may be unknown at validate.
+    fn validate(_config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// What is the resource's own in a plan of a create or an update: plan-time reads, warnings,
+    /// private data for the apply. `plan` already holds the schema's plan and the validation
+    /// diagnostics.
+    fn modify_plan(
+        &self,
+        _ctx: &C,
+        _plan: &mut Plan<Self::Model>,
+    ) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+    fn create(
+        &self,
+        ctx: &C,
+        change: Change<Self::Model>,
+    ) -> impl Future<Output = Applied<Self::Model>> + Send;
+    /// By default what `create` does (`change.prior` tells them apart): for a type whose create
+    /// drives an object that may already exist to its plan.
+    fn update(
+        &self,
+        ctx: &C,
+        change: Change<Self::Model>,
+    ) -> impl Future<Output = Applied<Self::Model>> + Send {
+        self.create(ctx, change)
+    }
+    /// Errors keep the object in state, so that its destroy can be tried again.
+    fn delete(&self, ctx: &C, prior: Self::Model) -> impl Future<Output = Diagnostics> + Send;
+    fn read(&self, ctx: &C, state: Self::Model) -> impl Future<Output = Read<Self::Model>> + Send;
+    /// The object an import ID names, as far as the ID tells (the read that follows fills it).
+    fn import(&self, ctx: &C, id: &str) -> Result<Self::Model, Diagnostics>;
 
     /// The identity schema (Terraform ≥ 1.12, OpenTofu ≥ 1.12), if the type has one.
     fn identity_schema() -> Option<IdentitySchema> {
         None
     }
     /// The identity of the object `state` describes; null while it is not wholly known.
-    fn identity(_state: &Value) -> Value {
+    fn identity(_state: &Self::Model) -> Value {
         Value::Null
     }
     /// The import ID an identity stands for (`import { identity = { … } }`).
@@ -77,43 +114,115 @@ pub trait Resource<C>: Send + Sync {
     }
 }
 
+/// A plan of a create (`prior` is `None`) or an update, as `Resource::modify_plan` gets it.
+pub struct Plan<M> {
+    pub config: M,
+    pub prior: Option<M>,
+    /// The schema's plan: defaults, kept computed values, the rest unknown.
+    pub planned: M,
+    /// Attributes whose change replaces the object (the schema's `requires_replace_if`).
+    pub requires_replace: Vec<AttributePath>,
+    pub diagnostics: Diagnostics,
+    /// Bytes handed to the apply of this plan, which runs in another process; empty means none.
+    pub private: Vec<u8>,
+}
+
+impl<M> Plan<M> {
+    /// Whether the apply makes a new object: a create or a replacement.
+    pub fn makes_new(&self) -> bool {
+        self.prior.is_none() || !self.requires_replace.is_empty()
+    }
+}
+
+/// A create (`prior` is `None`) or an update to apply.
+pub struct Change<M> {
+    pub config: M,
+    pub prior: Option<M>,
+    pub planned: M,
+    /// What the plan put in `Plan::private`.
+    pub private: Vec<u8>,
+}
+
+/// What a create or an update did. Terraform records `state` even with errors, so it must say
+/// what really happened: `None` keeps the prior object (none on a create). A state that is not
+/// wholly known cannot be recorded: with errors the prior object is kept instead, without them
+/// it is an error of its own.
+pub struct Applied<M> {
+    pub state: Option<M>,
+    pub diagnostics: Diagnostics,
+}
+
+/// What a refresh found.
+pub enum Read<M> {
+    Found(M),
+    /// The object no longer exists: it leaves Terraform's state.
+    Gone,
+    /// The state is kept as it was.
+    Failed(Diagnostics),
+}
+
 /// An action (Terraform ≥ 1.14): a side effect run on demand or from an `action_trigger`. It
-/// changes no state.
+/// changes no state. The framework validates its configuration before `invoke`.
 pub trait Action<C>: Send + Sync {
     const TYPE_NAME: &'static str;
+    /// The struct of the schema's attributes (`model!`).
+    type Model: Model + Send + Sync;
     fn schema() -> Schema;
     /// Static checks only, as for resources.
-    fn validate(config: &Value) -> Diagnostics;
-    /// Runs the action, sending a line to `progress` as it goes; the diagnostics end it.
+    fn validate(_config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// Runs the action, reporting to `progress` as it goes; the diagnostics end it.
     fn invoke(
         &self,
         ctx: &C,
-        config: Value,
+        config: Self::Model,
         progress: Progress,
     ) -> impl Future<Output = Diagnostics> + Send;
 }
 
-/// Where an action reports its progress (InvokeAction's progress events).
-pub type Progress = tokio::sync::mpsc::UnboundedSender<String>;
+/// Where an action reports its progress (InvokeAction's progress events), line by line.
+#[derive(Clone)]
+pub struct Progress(tokio::sync::mpsc::UnboundedSender<String>);
+
+impl Progress {
+    /// A progress sender and the receiving end of its lines.
+    pub fn channel() -> (Progress, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (Progress(tx), rx)
+    }
+
+    /// Reports one line. A client that stopped listening changes nothing about the work itself,
+    /// so this cannot fail.
+    pub fn report(&self, line: impl Into<String>) {
+        let _ = self.0.send(line.into());
+    }
+}
 
 /// A list resource (Terraform ≥ 1.14, `terraform query`): finds the remote objects of a managed
-/// resource type, each named by that type's identity.
+/// resource type, each named by that type's identity. The framework validates its
+/// configuration before `list`.
 pub trait ListResource<C>: Send + Sync {
     /// The managed resource type whose objects it lists (its identity schema is used).
     const TYPE_NAME: &'static str;
+    /// The struct of the `config` block's attributes (`model!`).
+    type Model: Model + Send + Sync;
     fn schema() -> Schema;
-    fn validate(config: &Value) -> Diagnostics;
-    /// Sends each object found to `found`, at most `limit` of them; the diagnostics end it.
+    fn validate(_config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// Sends each object found to `found`, at most `req.limit` of them; the diagnostics end it.
     fn list(
         &self,
         ctx: &C,
-        req: ListRequest,
+        req: ListRequest<Self::Model>,
         found: Found,
     ) -> impl Future<Output = Diagnostics> + Send;
 }
 
-pub struct ListRequest {
-    pub config: Value,
+/// A ListResource call: raw (`Value`) for the registry, the model for the list resource.
+pub struct ListRequest<M = Value> {
+    pub config: M,
     /// Each result carries the whole object too (`include_resource = true`).
     pub include_resource_object: bool,
     /// The most results wanted.
@@ -132,11 +241,22 @@ pub struct ListedObject {
 /// Where a list resource sends what it finds; a closed channel means the client stopped reading.
 pub type Found = tokio::sync::mpsc::Sender<ListedObject>;
 
+/// A data source: reads an object from its configuration. The framework validates the
+/// configuration before `read` and keeps a result with unknown values out of Terraform.
 pub trait DataSource<C>: Send + Sync {
     const TYPE_NAME: &'static str;
+    /// The struct of the schema's attributes and blocks (`model!`).
+    type Model: Model + Send + Sync;
     fn schema() -> Schema;
-    fn validate(config: &Value) -> Diagnostics;
-    fn read(&self, ctx: &C, config: Value) -> impl Future<Output = StateResponse> + Send;
+    fn validate(_config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// The whole object, its configuration filled in, or why there is none.
+    fn read(
+        &self,
+        ctx: &C,
+        config: Self::Model,
+    ) -> impl Future<Output = Result<Self::Model, Diagnostics>> + Send;
 }
 
 /// Builds an object value from attribute names and values.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::cty::Value;
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
+use crate::model::Field;
 use crate::schema::{Attribute, Block, Nesting};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,13 +103,21 @@ impl Timeouts {
 
     /// The duration for `op` in `value` (a configuration or a state), else its default.
     pub fn get(&self, value: &Value, op: &str) -> Duration {
+        self.in_block(value.get("timeouts"), op)
+    }
+
+    /// The duration for `op` in a model's `timeouts` field, else its default.
+    pub fn of(&self, block: &Field<Value>, op: &str) -> Duration {
+        self.in_block(block.known(), op)
+    }
+
+    fn in_block(&self, block: Option<&Value>, op: &str) -> Duration {
         let default = self
             .ops
             .iter()
             .find(|o| o.name == op)
             .map_or(Duration::ZERO, |o| o.default);
-        value
-            .get("timeouts")
+        block
             .and_then(|t| t.get(op))
             .and_then(Value::as_str)
             .and_then(|s| parse_duration(s).ok())
@@ -148,6 +157,11 @@ mod tests {
         assert_eq!(T.get(&config, "create"), Duration::from_secs(3));
         assert_eq!(T.get(&config, "read"), Duration::from_secs(120));
         assert_eq!(T.get(&Value::Null, "create"), Duration::from_secs(600));
+        // A model's field reads the same.
+        let block = Field::from_value(config.get("timeouts").unwrap_or(&Value::Null));
+        assert_eq!(T.of(&block, "create"), Duration::from_secs(3));
+        assert_eq!(T.of(&block, "read"), Duration::from_secs(120));
+        assert_eq!(T.of(&Field::Unknown, "create"), Duration::from_secs(600));
         let diags = T.validate(&config);
         assert_eq!(diags.0.len(), 1);
         assert_eq!(diags.0[0].path, Some(attr_path(&["timeouts", "read"])));

@@ -559,7 +559,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         tokio::spawn(async move {
             let diags = match action_config::<P>(&req.action_type, req.config.as_ref()) {
                 Ok(config) => {
-                    let (progress, mut lines) = tokio::sync::mpsc::unbounded_channel();
+                    let (progress, mut lines) = crate::resource::Progress::channel();
                     let run = provider.invoke_action(&req.action_type, config, progress);
                     tokio::pin!(run);
                     let progress_event = |message| pb::invoke_action::Event {

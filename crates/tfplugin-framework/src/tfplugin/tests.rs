@@ -7,8 +7,9 @@ use tonic::Request;
 
 use super::*;
 use crate::cty::{self, Value};
+use crate::model::model;
 use crate::registry::Registry;
-use crate::resource::{Resource, StateResponse, object};
+use crate::resource::{Applied, Change, Plan, Read, Resource, object};
 use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema};
 
 /// What every toy operation is handed: how many operations ran.
@@ -19,8 +20,31 @@ struct Toy;
 
 static APPLIED: AtomicUsize = AtomicUsize::new(0);
 
+model! {
+    /// A toy thing.
+    pub struct ToyModel {
+        pub name: Field<String>,
+        pub id: Field<String>,
+    }
+}
+
+impl Toy {
+    fn applied(change: Change<ToyModel>) -> Applied<ToyModel> {
+        APPLIED.fetch_add(1, Ordering::Relaxed);
+        let name = change.planned.name;
+        Applied {
+            state: Some(ToyModel {
+                id: name.clone(),
+                name,
+            }),
+            diagnostics: Diagnostics::new(),
+        }
+    }
+}
+
 impl Resource<Count> for Toy {
     const TYPE_NAME: &'static str = "toy_thing";
+    type Model = ToyModel;
 
     fn schema() -> Schema {
         Schema::new(
@@ -38,41 +62,27 @@ impl Resource<Count> for Toy {
         }
     }
 
-    async fn plan(&self, ctx: &Count, req: PlanRequest) -> crate::resource::PlanResponse {
+    async fn modify_plan(&self, ctx: &Count, _plan: &mut Plan<ToyModel>) {
         ctx.0.fetch_add(1, Ordering::Relaxed);
-        let (planned_state, requires_replace) = crate::plan::from_schema(&Self::schema(), &req);
-        crate::resource::PlanResponse {
-            planned_state,
-            requires_replace,
-            ..Default::default()
-        }
     }
 
-    async fn apply(&self, _ctx: &Count, req: ApplyRequest) -> StateResponse {
-        APPLIED.fetch_add(1, Ordering::Relaxed);
-        let name = req
-            .planned_state
-            .get("name")
-            .cloned()
-            .unwrap_or(Value::Null);
-        StateResponse {
-            state: object([("name", name.clone()), ("id", name)]),
-            ..Default::default()
-        }
+    async fn create(&self, _ctx: &Count, change: Change<ToyModel>) -> Applied<ToyModel> {
+        Self::applied(change)
     }
 
-    async fn read(&self, _ctx: &Count, state: Value) -> StateResponse {
-        StateResponse {
-            state,
-            ..Default::default()
-        }
+    async fn delete(&self, _ctx: &Count, _prior: ToyModel) -> Diagnostics {
+        Diagnostics::new()
     }
 
-    fn import(&self, _ctx: &Count, id: &str) -> StateResponse {
-        StateResponse {
-            state: object([("name", Value::string(id)), ("id", Value::string(id))]),
-            ..Default::default()
-        }
+    async fn read(&self, _ctx: &Count, state: ToyModel) -> Read<ToyModel> {
+        Read::Found(state)
+    }
+
+    fn import(&self, _ctx: &Count, id: &str) -> Result<ToyModel, Diagnostics> {
+        Ok(ToyModel {
+            name: id.into(),
+            id: id.into(),
+        })
     }
 
     fn identity_schema() -> Option<IdentitySchema> {
@@ -88,10 +98,10 @@ impl Resource<Count> for Toy {
         })
     }
 
-    fn identity(state: &Value) -> Value {
-        match state.get("id") {
-            Some(id) if id.is_known() && !id.is_null() => object([("id", id.clone())]),
-            _ => Value::Null,
+    fn identity(state: &ToyModel) -> Value {
+        match state.id.known() {
+            Some(id) => object([("id", Value::string(id))]),
+            None => Value::Null,
         }
     }
 

@@ -1,0 +1,698 @@
+//! What the framework does once for every typed resource, data source, action and list resource:
+//! decode each value into its model, validate, plan from the schema, turn an apply into create,
+//! update or delete by its nulls, and keep unknown values out of what Terraform records. The
+//! registry's `Any*` implementations call it.
+
+use crate::cty::Value;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::Model;
+use crate::plan;
+use crate::resource::{
+    Action, Applied, ApplyRequest, Change, DataSource, Found, ListRequest, ListResource, Plan,
+    PlanRequest, PlanResponse, Progress, Read, Resource, StateResponse,
+};
+
+fn model<M: Model>(v: &Value) -> Option<M> {
+    (!v.is_null()).then(|| M::from_value(v))
+}
+
+fn not_known(type_name: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Provider produced an unknown value",
+        format!(
+            "{type_name}: {what} returned a state with unknown values, which Terraform cannot \
+             record; the state is kept as it was. This is a bug in the provider."
+        ),
+    )
+}
+
+pub(crate) async fn plan<C, R: Resource<C>>(r: &R, ctx: &C, req: PlanRequest) -> PlanResponse {
+    let (planned, requires_replace) = plan::from_schema(&R::schema(), &req);
+    // A destroy: nothing to plan, nothing of the resource's own to add.
+    let Some(planned) = model::<R::Model>(&planned) else {
+        return PlanResponse::default();
+    };
+    let mut p = Plan {
+        config: R::Model::from_value(&req.config),
+        prior: model(&req.prior_state),
+        planned,
+        requires_replace,
+        diagnostics: R::validate(&req.config),
+        private: Vec::new(),
+    };
+    // What the type adds (remote reads among it) is for a valid configuration only.
+    if !p.diagnostics.has_errors() {
+        r.modify_plan(ctx, &mut p).await;
+    }
+    PlanResponse {
+        planned_state: p.planned.to_value(),
+        planned_identity: Value::Null,
+        requires_replace: p.requires_replace,
+        diagnostics: p.diagnostics,
+        planned_private: p.private,
+    }
+}
+
+pub(crate) async fn apply<C, R: Resource<C>>(r: &R, ctx: &C, req: ApplyRequest) -> StateResponse {
+    let prior = model::<R::Model>(&req.prior_state);
+    let Some(planned) = model::<R::Model>(&req.planned_state) else {
+        let Some(prior) = prior else {
+            return StateResponse::default();
+        };
+        let diagnostics = r.delete(ctx, prior).await;
+        // A failed delete leaves the object in state, so that it can be tried again.
+        let state = if diagnostics.has_errors() {
+            req.prior_state
+        } else {
+            Value::Null
+        };
+        return StateResponse {
+            state,
+            identity: Value::Null,
+            diagnostics,
+        };
+    };
+    let mut diagnostics = R::validate(&req.config);
+    if diagnostics.has_errors() {
+        return StateResponse {
+            state: req.prior_state,
+            identity: Value::Null,
+            diagnostics,
+        };
+    }
+    let creating = prior.is_none();
+    let change = Change {
+        config: R::Model::from_value(&req.config),
+        prior,
+        planned,
+        private: req.planned_private,
+    };
+    let Applied {
+        state,
+        diagnostics: more,
+    } = if creating {
+        r.create(ctx, change).await
+    } else {
+        r.update(ctx, change).await
+    };
+    diagnostics.extend(more);
+    if creating && state.is_none() && !diagnostics.has_errors() {
+        diagnostics.push(Diagnostic::error(
+            "Provider produced no object",
+            format!(
+                "{}: create answered no object and no error. This is a bug in the provider.",
+                R::TYPE_NAME
+            ),
+        ));
+    }
+    let mut state = state.map_or_else(|| req.prior_state.clone(), |m| m.to_value());
+    if !state.is_known() {
+        if !diagnostics.has_errors() {
+            let op = if creating { "create" } else { "update" };
+            diagnostics.push(not_known(R::TYPE_NAME, op));
+        }
+        state = req.prior_state;
+    }
+    StateResponse {
+        state,
+        identity: Value::Null,
+        diagnostics,
+    }
+}
+
+pub(crate) async fn read<C, R: Resource<C>>(r: &R, ctx: &C, state: Value) -> StateResponse {
+    let Some(current) = model::<R::Model>(&state) else {
+        return StateResponse::default();
+    };
+    let (state, diagnostics) = match r.read(ctx, current).await {
+        Read::Found(m) => {
+            let found = m.to_value();
+            if found.is_known() {
+                (found, Diagnostics::new())
+            } else {
+                (state, not_known(R::TYPE_NAME, "read").into())
+            }
+        }
+        Read::Gone => (Value::Null, Diagnostics::new()),
+        Read::Failed(diagnostics) => (state, diagnostics),
+    };
+    StateResponse {
+        state,
+        identity: Value::Null,
+        diagnostics,
+    }
+}
+
+pub(crate) fn import<C, R: Resource<C>>(r: &R, ctx: &C, id: &str) -> StateResponse {
+    match r.import(ctx, id) {
+        Ok(m) if !m.to_value().is_known() => StateResponse {
+            diagnostics: not_known(R::TYPE_NAME, "import").into(),
+            ..StateResponse::default()
+        },
+        Ok(m) => StateResponse {
+            state: m.to_value(),
+            ..StateResponse::default()
+        },
+        Err(diagnostics) => StateResponse {
+            diagnostics,
+            ..StateResponse::default()
+        },
+    }
+}
+
+pub(crate) async fn read_data<C, D: DataSource<C>>(d: &D, ctx: &C, config: Value) -> StateResponse {
+    let mut diagnostics = D::validate(&config);
+    if diagnostics.has_errors() {
+        return StateResponse {
+            diagnostics,
+            ..StateResponse::default()
+        };
+    }
+    let mut state = Value::Null;
+    match d.read(ctx, D::Model::from_value(&config)).await {
+        Ok(m) => {
+            let found = m.to_value();
+            if found.is_known() {
+                state = found;
+            } else {
+                diagnostics.push(not_known(D::TYPE_NAME, "read"));
+            }
+        }
+        Err(more) => diagnostics.extend(more),
+    }
+    StateResponse {
+        state,
+        identity: Value::Null,
+        diagnostics,
+    }
+}
+
+pub(crate) async fn invoke<C, A: Action<C>>(
+    a: &A,
+    ctx: &C,
+    config: Value,
+    progress: Progress,
+) -> Diagnostics {
+    let mut diagnostics = A::validate(&config);
+    if !diagnostics.has_errors() {
+        let config = A::Model::from_value(&config);
+        diagnostics.extend(a.invoke(ctx, config, progress).await);
+    }
+    diagnostics
+}
+
+pub(crate) async fn list<C, L: ListResource<C>>(
+    l: &L,
+    ctx: &C,
+    req: ListRequest,
+    found: Found,
+) -> Diagnostics {
+    let mut diagnostics = L::validate(&req.config);
+    if !diagnostics.has_errors() {
+        let req = ListRequest {
+            config: L::Model::from_value(&req.config),
+            include_resource_object: req.include_resource_object,
+            limit: req.limit,
+        };
+        diagnostics.extend(l.list(ctx, req, found).await);
+    }
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::model::{Field, model};
+    use crate::registry::Registry;
+    use crate::resource::object;
+    use crate::schema::{Attribute, Block, Schema};
+
+    model! {
+        /// The test resource's value.
+        pub struct Rec {
+            pub name: Field<String>,
+            pub id: Field<String>,
+        }
+    }
+
+    /// A resource that records its calls and answers as its flags say.
+    #[derive(Default)]
+    struct Scripted {
+        calls: Mutex<Vec<String>>,
+        /// create, update, delete and read fail.
+        fail: bool,
+        /// create and update leave `id` unknown.
+        unknown_id: bool,
+        /// read finds nothing.
+        gone: bool,
+    }
+
+    fn error() -> Diagnostics {
+        Diagnostic::error("Scripted failure", "as asked").into()
+    }
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("t")
+                .attribute(
+                    Attribute::string("name")
+                        .required()
+                        .requires_replace_if(|a, b| a != b),
+                )
+                .attribute(Attribute::string("id").computed().use_state_for_unknown()),
+        )
+    }
+
+    impl Scripted {
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().expect("not poisoned").clone()
+        }
+
+        fn note(&self, call: String) {
+            self.calls.lock().expect("not poisoned").push(call);
+        }
+
+        fn applied(&self, op: &str, change: Change<Rec>) -> Applied<Rec> {
+            self.note(format!(
+                "{op} private={}",
+                String::from_utf8_lossy(&change.private)
+            ));
+            let id = if self.unknown_id {
+                Field::Unknown
+            } else {
+                change.planned.name.clone()
+            };
+            Applied {
+                state: Some(Rec {
+                    name: change.planned.name,
+                    id,
+                }),
+                diagnostics: if self.fail {
+                    error()
+                } else {
+                    Diagnostics::new()
+                },
+            }
+        }
+    }
+
+    impl Resource<()> for Scripted {
+        const TYPE_NAME: &'static str = "test_rec";
+        type Model = Rec;
+
+        fn schema() -> Schema {
+            schema()
+        }
+
+        fn validate(config: &Value) -> Diagnostics {
+            match config.get("name").and_then(Value::as_str) {
+                Some("bad") => Diagnostic::error("Bad name", "name: not \"bad\"").into(),
+                _ => Diagnostics::new(),
+            }
+        }
+
+        async fn modify_plan(&self, _ctx: &(), plan: &mut Plan<Rec>) {
+            self.note(format!("plan new={}", plan.makes_new()));
+            plan.private = b"seen".to_vec();
+        }
+
+        async fn create(&self, _ctx: &(), change: Change<Rec>) -> Applied<Rec> {
+            self.applied("create", change)
+        }
+
+        async fn update(&self, _ctx: &(), change: Change<Rec>) -> Applied<Rec> {
+            self.applied("update", change)
+        }
+
+        async fn delete(&self, _ctx: &(), prior: Rec) -> Diagnostics {
+            self.note(format!("delete {}", prior.id.known_or(String::new())));
+            if self.fail {
+                error()
+            } else {
+                Diagnostics::new()
+            }
+        }
+
+        async fn read(&self, _ctx: &(), state: Rec) -> Read<Rec> {
+            if self.gone {
+                Read::Gone
+            } else if self.fail {
+                Read::Failed(error())
+            } else {
+                Read::Found(Rec {
+                    id: "read".into(),
+                    ..state
+                })
+            }
+        }
+
+        fn import(&self, _ctx: &(), id: &str) -> Result<Rec, Diagnostics> {
+            Ok(Rec {
+                id: id.into(),
+                ..Rec::default()
+            })
+        }
+    }
+
+    fn rec(name: &str, id: Value) -> Value {
+        object([("name", Value::string(name)), ("id", id)])
+    }
+
+    fn config(name: &str) -> Value {
+        rec(name, Value::Null)
+    }
+
+    async fn plan_of(r: &Scripted, cfg: Value, prior: Value) -> PlanResponse {
+        let proposed = match (&cfg, prior.get("id")) {
+            // Terraform proposes the prior value of an unset computed attribute.
+            (Value::Object(c), Some(id)) => {
+                let mut p = c.clone();
+                p.insert("id".into(), id.clone());
+                Value::Object(p)
+            }
+            _ => cfg.clone(),
+        };
+        plan(
+            r,
+            &(),
+            PlanRequest {
+                config: cfg,
+                prior_state: prior,
+                proposed_new_state: proposed,
+            },
+        )
+        .await
+    }
+
+    async fn apply_of(r: &Scripted, cfg: Value, prior: Value, planned: Value) -> StateResponse {
+        apply(
+            r,
+            &(),
+            ApplyRequest {
+                config: cfg,
+                prior_state: prior,
+                planned_state: planned,
+                planned_private: b"seen".to_vec(),
+            },
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_plan_is_the_schemas_plus_the_resources_own() {
+        let r = Scripted::default();
+        let p = plan_of(&r, config("a"), Value::Null).await;
+        assert_eq!(p.planned_state, rec("a", Value::Unknown));
+        assert_eq!(p.planned_private, b"seen");
+        assert!(p.diagnostics.is_empty());
+        let kept = plan_of(&r, config("a"), rec("a", Value::string("a"))).await;
+        assert_eq!(kept.planned_state, rec("a", Value::string("a")));
+        let replaced = plan_of(&r, config("b"), rec("a", Value::string("a"))).await;
+        assert_eq!(replaced.requires_replace.len(), 1);
+        assert_eq!(
+            r.calls(),
+            ["plan new=true", "plan new=false", "plan new=true"]
+        );
+        let bad = plan_of(&r, config("bad"), Value::Null).await;
+        assert!(bad.diagnostics.has_errors());
+    }
+
+    #[tokio::test]
+    async fn a_destroy_plan_asks_the_resource_nothing() {
+        let r = Scripted::default();
+        let p = plan_of(&r, Value::Null, rec("a", Value::string("a"))).await;
+        assert!(p.planned_state.is_null());
+        assert!(r.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_apply_is_a_create_an_update_or_a_delete_by_its_nulls() {
+        let r = Scripted::default();
+        let prior = rec("a", Value::string("a"));
+        let created = apply_of(&r, config("a"), Value::Null, rec("a", Value::Unknown)).await;
+        assert_eq!(created.state, prior);
+        let updated = apply_of(&r, config("a"), prior.clone(), prior.clone()).await;
+        assert_eq!(updated.state, prior);
+        let deleted = apply_of(&r, Value::Null, prior.clone(), Value::Null).await;
+        assert!(deleted.state.is_null() && deleted.diagnostics.is_empty());
+        assert_eq!(
+            r.calls(),
+            ["create private=seen", "update private=seen", "delete a"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_delete_keeps_the_object() {
+        let r = Scripted {
+            fail: true,
+            ..Scripted::default()
+        };
+        let prior = rec("a", Value::string("a"));
+        let resp = apply_of(&r, Value::Null, prior.clone(), Value::Null).await;
+        assert_eq!(resp.state, prior);
+        assert!(resp.diagnostics.has_errors());
+    }
+
+    #[tokio::test]
+    async fn unknown_values_never_reach_the_state() {
+        let r = Scripted {
+            unknown_id: true,
+            ..Scripted::default()
+        };
+        let created = apply_of(&r, config("a"), Value::Null, rec("a", Value::Unknown)).await;
+        assert!(created.state.is_null());
+        assert_eq!(
+            created.diagnostics.0[0].summary,
+            "Provider produced an unknown value"
+        );
+        let prior = rec("a", Value::string("a"));
+        let updated = apply_of(&r, config("a"), prior.clone(), prior.clone()).await;
+        assert_eq!(updated.state, prior);
+        // With the resource's own error, that error is the only one.
+        let failing = Scripted {
+            unknown_id: true,
+            fail: true,
+            ..Scripted::default()
+        };
+        let resp = apply_of(&failing, config("a"), prior.clone(), prior.clone()).await;
+        assert_eq!(resp.state, prior);
+        assert_eq!(resp.diagnostics.0.len(), 1);
+        assert_eq!(resp.diagnostics.0[0].summary, "Scripted failure");
+    }
+
+    #[tokio::test]
+    async fn an_apply_that_fails_validation_calls_nothing_and_keeps_the_object() {
+        let r = Scripted::default();
+        let prior = rec("a", Value::string("a"));
+        let resp = apply_of(
+            &r,
+            config("bad"),
+            prior.clone(),
+            rec("bad", Value::string("a")),
+        )
+        .await;
+        assert_eq!(resp.state, prior);
+        assert_eq!(resp.diagnostics.0[0].summary, "Bad name");
+        assert!(r.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_read_finds_loses_or_keeps_the_object() {
+        let state = rec("a", Value::string("a"));
+        let found = read(&Scripted::default(), &(), state.clone()).await;
+        assert_eq!(found.state, rec("a", Value::string("read")));
+        let gone = Scripted {
+            gone: true,
+            ..Scripted::default()
+        };
+        assert!(read(&gone, &(), state.clone()).await.state.is_null());
+        let failing = Scripted {
+            fail: true,
+            ..Scripted::default()
+        };
+        let kept = read(&failing, &(), state.clone()).await;
+        assert_eq!(kept.state, state);
+        assert!(kept.diagnostics.has_errors());
+    }
+
+    #[test]
+    fn an_import_is_the_model_the_id_gives() {
+        let resp = import(&Scripted::default(), &(), "x");
+        assert_eq!(
+            resp.state,
+            object([("name", Value::Null), ("id", Value::string("x"))])
+        );
+    }
+
+    model! {
+        /// A model that forgot `id`.
+        pub struct Short {
+            pub name: Field<String>,
+        }
+    }
+
+    /// A resource whose model does not name its schema.
+    struct Drifted;
+
+    impl Resource<()> for Drifted {
+        const TYPE_NAME: &'static str = "test_drifted";
+        type Model = Short;
+        fn schema() -> Schema {
+            schema()
+        }
+        async fn create(&self, _ctx: &(), _change: Change<Short>) -> Applied<Short> {
+            unreachable!("never applied")
+        }
+        async fn update(&self, _ctx: &(), _change: Change<Short>) -> Applied<Short> {
+            unreachable!("never applied")
+        }
+        async fn delete(&self, _ctx: &(), _prior: Short) -> Diagnostics {
+            unreachable!("never applied")
+        }
+        async fn read(&self, _ctx: &(), _state: Short) -> Read<Short> {
+            unreachable!("never read")
+        }
+        fn import(&self, _ctx: &(), _id: &str) -> Result<Short, Diagnostics> {
+            unreachable!("never imported")
+        }
+    }
+
+    static SCRIPTED: Scripted = Scripted {
+        calls: Mutex::new(Vec::new()),
+        fail: false,
+        unknown_id: false,
+        gone: false,
+    };
+
+    /// A data source, an action and a list resource on `Rec` that count their calls; the name
+    /// "bad" fails validation, and the data source answers `id` unknown for "unknown".
+    #[derive(Default)]
+    struct Counted(std::sync::atomic::AtomicUsize);
+
+    impl Counted {
+        fn called(&self) -> usize {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+        }
+        fn calls(&self) -> usize {
+            self.0.load(std::sync::atomic::Ordering::Relaxed)
+        }
+    }
+
+    impl DataSource<()> for Counted {
+        const TYPE_NAME: &'static str = "test_rec";
+        type Model = Rec;
+        fn schema() -> Schema {
+            schema()
+        }
+        fn validate(config: &Value) -> Diagnostics {
+            Scripted::validate(config)
+        }
+        async fn read(&self, _ctx: &(), config: Rec) -> Result<Rec, Diagnostics> {
+            self.called();
+            let id = match config.name.known().map(String::as_str) {
+                Some("unknown") => Field::Unknown,
+                _ => "found".into(),
+            };
+            Ok(Rec { id, ..config })
+        }
+    }
+
+    impl Action<()> for Counted {
+        const TYPE_NAME: &'static str = "test_rec";
+        type Model = Rec;
+        fn schema() -> Schema {
+            schema()
+        }
+        fn validate(config: &Value) -> Diagnostics {
+            Scripted::validate(config)
+        }
+        async fn invoke(&self, _ctx: &(), config: Rec, progress: Progress) -> Diagnostics {
+            self.called();
+            progress.report(config.name.known_or(String::new()));
+            Diagnostics::new()
+        }
+    }
+
+    impl ListResource<()> for Counted {
+        const TYPE_NAME: &'static str = "test_rec";
+        type Model = Rec;
+        fn schema() -> Schema {
+            schema()
+        }
+        fn validate(config: &Value) -> Diagnostics {
+            Scripted::validate(config)
+        }
+        async fn list(&self, _ctx: &(), req: ListRequest<Rec>, _found: Found) -> Diagnostics {
+            self.called();
+            assert_eq!(req.config.name.known().map(String::as_str), Some("a"));
+            Diagnostics::new()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_data_source_is_read_only_with_a_valid_configuration_and_answers_no_unknowns() {
+        let d = Counted::default();
+        let found = read_data(&d, &(), config("a")).await;
+        assert_eq!(found.state, rec("a", Value::string("found")));
+        let bad = read_data(&d, &(), config("bad")).await;
+        assert_eq!(bad.diagnostics.0[0].summary, "Bad name");
+        assert_eq!(d.calls(), 1);
+        let unknown = read_data(&d, &(), config("unknown")).await;
+        assert!(unknown.state.is_null());
+        assert_eq!(
+            unknown.diagnostics.0[0].summary,
+            "Provider produced an unknown value"
+        );
+    }
+
+    #[tokio::test]
+    async fn actions_and_lists_run_only_with_a_valid_configuration() {
+        let a = Counted::default();
+        let (progress, mut lines) = Progress::channel();
+        assert!(
+            invoke(&a, &(), config("a"), progress.clone())
+                .await
+                .is_empty()
+        );
+        assert_eq!(lines.try_recv().ok().as_deref(), Some("a"));
+        let refused = invoke(&a, &(), config("bad"), progress).await;
+        assert_eq!(refused.0[0].summary, "Bad name");
+        assert_eq!(a.calls(), 1);
+
+        let l = Counted::default();
+        let (found, _results) = tokio::sync::mpsc::channel(1);
+        let list_of = |name: &str| ListRequest {
+            config: config(name),
+            include_resource_object: false,
+            limit: 10,
+        };
+        assert!(list(&l, &(), list_of("a"), found.clone()).await.is_empty());
+        let refused = list(&l, &(), list_of("bad"), found).await;
+        assert_eq!(refused.0[0].summary, "Bad name");
+        assert_eq!(l.calls(), 1);
+    }
+
+    static GOOD: Registry<()> = Registry {
+        resources: &[&SCRIPTED],
+        data_sources: &[],
+        actions: &[],
+        list_resources: &[],
+    };
+
+    static DRIFTED: Registry<()> = Registry {
+        resources: &[&SCRIPTED, &Drifted],
+        data_sources: &[],
+        actions: &[],
+        list_resources: &[],
+    };
+
+    #[test]
+    fn the_registry_refuses_a_model_that_does_not_name_its_schema() {
+        assert_eq!(GOOD.check(), Ok(()));
+        let err = DRIFTED.check().expect_err("refused");
+        assert!(err.contains("test_drifted"), "{err}");
+    }
+}
