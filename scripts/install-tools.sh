@@ -296,7 +296,7 @@ install_cargo_tool() {
   log "installing $crate $version from crates.io; a few minutes the first time"
   # Without the crates' own link-time optimisation (cargo-deny's is fat, in one codegen unit) and
   # at opt-level 1: these tools run for a second (cargo-deny checks this graph in 0.7 s either
-  # way), and the three build in 297 s of user CPU instead of 374 s (measured 2026-12-05).
+  # way), and the three build in 297 s of user CPU instead of 373 s (measured 2026-12-05).
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     cargo install --locked --quiet --version "$version" "$crate" >&2
 }

@@ -504,17 +504,12 @@ fn import_example_matches_resource_example() {
 fn composition_part_keeps_only_the_cloudtrail_side() {
     let text = "terraform {\n  required_providers {\n    aws = {\n      source = \"hashicorp/aws\"\n    }\n  }\n}\n\n# c\nprovider \"aws\" {\n  region = \"x\"\n}\n\nresource \"aws_cloudtrail_event_data_store\" \"s\" {\n  name = \"n\"\n}\n\nresource \"cloudtrail_ingestion_state\" \"i\" {\n  event_data_store = aws_cloudtrail_event_data_store.s.arn\n}\n\noutput \"o\" {\n  value = \"${aws_cloudtrail_event_data_store.s.arn}\"\n}\n";
     let part = composition_part(text);
-    assert!(
-        part.contains("event_data_store = var.aws_cloudtrail_event_data_store__s__arn\n"),
-        "{part}"
-    );
-    assert!(
-        part.contains("value = \"${var.aws_cloudtrail_event_data_store__s__arn}\""),
-        "{part}"
-    );
-    assert!(
-        part.contains("variable \"aws_cloudtrail_event_data_store__s__arn\" {}"),
-        "{part}"
-    );
+    for phrase in [
+        "event_data_store = var.aws_cloudtrail_event_data_store__s__arn\n",
+        "value = \"${var.aws_cloudtrail_event_data_store__s__arn}\"",
+        "variable \"aws_cloudtrail_event_data_store__s__arn\" {}",
+    ] {
+        assert!(part.contains(phrase), "{phrase:?} in {part}");
+    }
     assert!(!part.contains("provider \"aws\""), "{part}");
 }

@@ -14,13 +14,12 @@ use crate::cty::Type;
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity, attr_path};
 use crate::resources::model::{Model, model};
-use crate::resources::object;
 use crate::resources::plan_seen::PlanSeen;
 use crate::resources::status_machine::{
     Goal, IfGone, converge, unusable_category, unusable_status_at,
 };
 use crate::resources::{Applied, Change, Ctx, Plan, Read, Resource, validate_store_ref};
-use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
+use crate::schema::{Attribute, Block, IdentitySchema, Schema};
 use crate::timeouts::{TimeoutOp, Timeouts};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -294,25 +293,14 @@ impl Resource<Ctx> for IngestionState {
         }
     }
 
-    /// `{ arn }`, as hashicorp/aws gives `aws_cloudtrail_event_data_store`.
+    /// `{ arn }`, as hashicorp/aws gives `aws_cloudtrail_event_data_store` (read from the state's
+    /// `arn` by the trait's `identity`).
     fn identity_schema() -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "arn",
-                ty: Type::String,
-                description: "The event data store's full ARN.",
-                required_for_import: true,
-                optional_for_import: false,
-            }],
-        })
-    }
-
-    fn identity(state: &IngestionStateModel) -> Value {
-        match state.arn.known() {
-            Some(arn) => object([("arn", Value::string(arn))]),
-            None => Value::Null,
-        }
+        Some(IdentitySchema::single(
+            "arn",
+            Type::String,
+            "The event data store's full ARN.",
+        ))
     }
 
     /// An identity names the store by its full ARN: an ID alone does not say its account and

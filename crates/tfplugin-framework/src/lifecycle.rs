@@ -231,10 +231,7 @@ mod tests {
 
     model! {
         /// The test resource's value.
-        pub struct Rec {
-            pub name: Field<String>,
-            pub id: Field<String>,
-        }
+        pub struct Rec { pub name: Field<String>, pub id: Field<String> }
     }
 
     /// A resource that records its calls and answers as its flags say.
@@ -529,9 +526,7 @@ mod tests {
 
     model! {
         /// A model that forgot `id`.
-        pub struct Short {
-            pub name: Field<String>,
-        }
+        pub struct Short { pub name: Field<String> }
     }
 
     /// A resource whose model does not name its schema.
@@ -581,15 +576,22 @@ mod tests {
         }
     }
 
+    /// What every `Counted` impl shares with `Scripted`: name, model, schema, validation.
+    macro_rules! rec_type {
+        () => {
+            const TYPE_NAME: &'static str = "test_rec";
+            type Model = Rec;
+            fn schema() -> Schema {
+                schema()
+            }
+            fn validate(config: &Value) -> Diagnostics {
+                Scripted::validate(config)
+            }
+        };
+    }
+
     impl DataSource<()> for Counted {
-        const TYPE_NAME: &'static str = "test_rec";
-        type Model = Rec;
-        fn schema() -> Schema {
-            schema()
-        }
-        fn validate(config: &Value) -> Diagnostics {
-            Scripted::validate(config)
-        }
+        rec_type!();
         async fn read(&self, _ctx: &(), config: Rec) -> Result<Rec, Diagnostics> {
             self.called();
             let id = match config.name.known().map(String::as_str) {
@@ -601,14 +603,7 @@ mod tests {
     }
 
     impl Action<()> for Counted {
-        const TYPE_NAME: &'static str = "test_rec";
-        type Model = Rec;
-        fn schema() -> Schema {
-            schema()
-        }
-        fn validate(config: &Value) -> Diagnostics {
-            Scripted::validate(config)
-        }
+        rec_type!();
         async fn invoke(&self, _ctx: &(), config: Rec, progress: Progress) -> Diagnostics {
             self.called();
             progress.report(config.name.known_or(String::new()));
@@ -617,14 +612,7 @@ mod tests {
     }
 
     impl ListResource<()> for Counted {
-        const TYPE_NAME: &'static str = "test_rec";
-        type Model = Rec;
-        fn schema() -> Schema {
-            schema()
-        }
-        fn validate(config: &Value) -> Diagnostics {
-            Scripted::validate(config)
-        }
+        rec_type!();
         async fn list(&self, _ctx: &(), req: ListRequest<Rec>, _found: Found) -> Diagnostics {
             self.called();
             assert_eq!(req.config.name.known().map(String::as_str), Some("a"));

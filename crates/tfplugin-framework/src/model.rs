@@ -67,41 +67,33 @@ pub trait Convert: Sized {
     fn cty_type() -> Option<Type>;
 }
 
-impl Convert for String {
-    fn from_known(v: &Value) -> Option<Self> {
-        v.as_str().map(str::to_owned)
-    }
-    fn to_known(&self) -> Value {
-        Value::string(self)
-    }
-    fn cty_type() -> Option<Type> {
-        Some(Type::String)
-    }
+/// A scalar: its cty type, how a known value of it is read, how it is written.
+macro_rules! scalar {
+    ($t:ty, $cty:expr, $read:expr, $write:expr) => {
+        impl Convert for $t {
+            fn from_known(v: &Value) -> Option<Self> {
+                ($read)(v)
+            }
+            fn to_known(&self) -> Value {
+                ($write)(self)
+            }
+            fn cty_type() -> Option<Type> {
+                Some($cty)
+            }
+        }
+    };
 }
 
-impl Convert for bool {
-    fn from_known(v: &Value) -> Option<Self> {
-        v.as_bool()
-    }
-    fn to_known(&self) -> Value {
-        Value::Bool(*self)
-    }
-    fn cty_type() -> Option<Type> {
-        Some(Type::Bool)
-    }
-}
-
-impl Convert for i64 {
-    fn from_known(v: &Value) -> Option<Self> {
-        v.as_i64()
-    }
-    fn to_known(&self) -> Value {
-        Value::Number(Number::Int(*self))
-    }
-    fn cty_type() -> Option<Type> {
-        Some(Type::Number)
-    }
-}
+scalar!(
+    String,
+    Type::String,
+    |v: &Value| v.as_str().map(str::to_owned),
+    |s: &String| Value::string(s)
+);
+scalar!(bool, Type::Bool, Value::as_bool, |b: &bool| Value::Bool(*b));
+scalar!(i64, Type::Number, Value::as_i64, |n: &i64| Value::Number(
+    Number::Int(*n)
+));
 
 /// A value kept as it is (a block that a helper such as `Timeouts` reads).
 impl Convert for Value {
@@ -259,12 +251,8 @@ mod tests {
     model! {
         /// A model with one field of each kind.
         pub struct Thing {
-            pub name: Field<String>,
-            pub enabled: Field<bool>,
-            pub days: Field<i64>,
-            pub tags: Field<Vec<String>>,
-            pub timeouts: Field<Value>,
-            pub arn: Field<String>,
+            pub name: Field<String>, pub enabled: Field<bool>, pub days: Field<i64>,
+            pub tags: Field<Vec<String>>, pub timeouts: Field<Value>, pub arn: Field<String>,
         }
     }
 

@@ -26,77 +26,108 @@ pub struct Registry<C: 'static> {
     pub list_resources: &'static [&'static dyn AnyListResource<C>],
 }
 
+/// The four kinds of type a provider has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Resource,
+    DataSource,
+    Action,
+    ListResource,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Resource,
+        Kind::DataSource,
+        Kind::Action,
+        Kind::ListResource,
+    ];
+
+    /// As a person says it: "data source".
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Resource => "resource",
+            Kind::DataSource => "data source",
+            Kind::Action => "action",
+            Kind::ListResource => "list resource",
+        }
+    }
+}
+
+/// One registered type, whatever its kind.
+pub struct TypeInfo {
+    pub name: &'static str,
+    pub schema: Schema,
+    /// Whether its model names exactly its schema's attributes and blocks, each of its type.
+    pub model_matches_schema: bool,
+}
+
+/// The first of `types` named `type_name`.
+fn find<T: ?Sized>(
+    types: &[&'static T],
+    type_name: &str,
+    name: impl Fn(&T) -> &str,
+) -> Option<&'static T> {
+    types.iter().copied().find(|t| name(t) == type_name)
+}
+
 impl<C> Registry<C> {
     pub fn resource(&self, type_name: &str) -> Option<&'static dyn AnyResource<C>> {
-        self.resources
-            .iter()
-            .copied()
-            .find(|r| r.type_name() == type_name)
+        find(self.resources, type_name, |t| t.type_name())
     }
 
     pub fn data_source(&self, type_name: &str) -> Option<&'static dyn AnyDataSource<C>> {
-        self.data_sources
-            .iter()
-            .copied()
-            .find(|d| d.type_name() == type_name)
+        find(self.data_sources, type_name, |t| t.type_name())
     }
 
     pub fn action(&self, type_name: &str) -> Option<&'static dyn AnyAction<C>> {
-        self.actions
-            .iter()
-            .copied()
-            .find(|a| a.type_name() == type_name)
+        find(self.actions, type_name, |t| t.type_name())
     }
 
     pub fn list_resource(&self, type_name: &str) -> Option<&'static dyn AnyListResource<C>> {
-        self.list_resources
-            .iter()
-            .copied()
-            .find(|l| l.type_name() == type_name)
+        find(self.list_resources, type_name, |t| t.type_name())
+    }
+
+    /// The types of `kind`, in registry order.
+    pub fn types(&self, kind: Kind) -> Vec<TypeInfo> {
+        macro_rules! info {
+            ($types:expr) => {
+                $types
+                    .iter()
+                    .map(|t| TypeInfo {
+                        name: t.type_name(),
+                        schema: t.schema(),
+                        model_matches_schema: t.model_matches_schema(),
+                    })
+                    .collect()
+            };
+        }
+        match kind {
+            Kind::Resource => info!(self.resources),
+            Kind::DataSource => info!(self.data_sources),
+            Kind::Action => info!(self.actions),
+            Kind::ListResource => info!(self.list_resources),
+        }
     }
 
     /// Type names must be unique within each kind, each type's model names its schema, and a
     /// list resource lists the objects of a managed resource of the same name, through that
     /// resource's identity. The first rule broken, as a message.
     pub fn check(&self) -> Result<(), String> {
-        fn unique<'a>(kind: &str, names: impl Iterator<Item = &'a str>) -> Result<(), String> {
+        for kind in Kind::ALL {
             let mut seen = std::collections::BTreeSet::new();
-            for name in names {
-                if !seen.insert(name) {
-                    return Err(format!("two {kind} types are named {name}"));
+            for t in self.types(kind) {
+                let kind = kind.name();
+                if !seen.insert(t.name) {
+                    return Err(format!("two {kind} types are named {}", t.name));
                 }
-            }
-            Ok(())
-        }
-        unique("resource", self.resources.iter().map(|r| r.type_name()))?;
-        unique(
-            "data source",
-            self.data_sources.iter().map(|d| d.type_name()),
-        )?;
-        unique("action", self.actions.iter().map(|a| a.type_name()))?;
-        unique(
-            "list resource",
-            self.list_resources.iter().map(|l| l.type_name()),
-        )?;
-        let models = (self.resources.iter())
-            .map(|r| ("resource", r.type_name(), r.model_matches_schema()))
-            .chain(
-                (self.data_sources.iter())
-                    .map(|d| ("data source", d.type_name(), d.model_matches_schema())),
-            )
-            .chain(
-                (self.actions.iter()).map(|a| ("action", a.type_name(), a.model_matches_schema())),
-            )
-            .chain(
-                (self.list_resources.iter())
-                    .map(|l| ("list resource", l.type_name(), l.model_matches_schema())),
-            );
-        for (kind, name, matches) in models {
-            if !matches {
-                return Err(format!(
-                    "{kind} {name}: its model does not name exactly its schema's attributes and \
-                     blocks"
-                ));
+                if !t.model_matches_schema {
+                    return Err(format!(
+                        "{kind} {}: its model does not name exactly its schema's attributes and \
+                         blocks, each of its type",
+                        t.name
+                    ));
+                }
             }
         }
         for l in self.list_resources {
@@ -120,6 +151,24 @@ impl<C> Registry<C> {
     }
 }
 
+/// The methods every `Any*` blanket impl forwards alike to the typed trait of `$t`.
+macro_rules! forward_common {
+    ($t:ident) => {
+        fn type_name(&self) -> &'static str {
+            $t::TYPE_NAME
+        }
+        fn schema(&self) -> Schema {
+            $t::schema()
+        }
+        fn model_matches_schema(&self) -> bool {
+            matches_schema::<$t::Model>(&$t::schema())
+        }
+        fn validate(&self, config: &Value) -> Diagnostics {
+            $t::validate(config)
+        }
+    };
+}
+
 /// A `Resource` behind a pointer, on raw values: what the registry holds and the dispatcher
 /// calls. Its one implementation is `lifecycle`'s, for every typed `Resource`.
 pub trait AnyResource<C>: Send + Sync {
@@ -138,18 +187,7 @@ pub trait AnyResource<C>: Send + Sync {
 }
 
 impl<C: Sync, R: Resource<C>> AnyResource<C> for R {
-    fn type_name(&self) -> &'static str {
-        R::TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        R::schema()
-    }
-    fn model_matches_schema(&self) -> bool {
-        matches_schema::<R::Model>(&R::schema())
-    }
-    fn validate(&self, config: &Value) -> Diagnostics {
-        R::validate(config)
-    }
+    forward_common!(R);
     fn plan<'a>(&'a self, ctx: &'a C, req: PlanRequest) -> BoxFuture<'a, PlanResponse> {
         Box::pin(lifecycle::plan(self, ctx, req))
     }
@@ -189,18 +227,7 @@ pub trait AnyAction<C>: Send + Sync {
 }
 
 impl<C: Sync, A: Action<C>> AnyAction<C> for A {
-    fn type_name(&self) -> &'static str {
-        A::TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        A::schema()
-    }
-    fn model_matches_schema(&self) -> bool {
-        matches_schema::<A::Model>(&A::schema())
-    }
-    fn validate(&self, config: &Value) -> Diagnostics {
-        A::validate(config)
-    }
+    forward_common!(A);
     fn invoke<'a>(
         &'a self,
         ctx: &'a C,
@@ -223,18 +250,7 @@ pub trait AnyListResource<C>: Send + Sync {
 }
 
 impl<C: Sync, L: ListResource<C>> AnyListResource<C> for L {
-    fn type_name(&self) -> &'static str {
-        L::TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        L::schema()
-    }
-    fn model_matches_schema(&self) -> bool {
-        matches_schema::<L::Model>(&L::schema())
-    }
-    fn validate(&self, config: &Value) -> Diagnostics {
-        L::validate(config)
-    }
+    forward_common!(L);
     fn list<'a>(
         &'a self,
         ctx: &'a C,
@@ -256,18 +272,7 @@ pub trait AnyDataSource<C>: Send + Sync {
 }
 
 impl<C: Sync, D: DataSource<C>> AnyDataSource<C> for D {
-    fn type_name(&self) -> &'static str {
-        D::TYPE_NAME
-    }
-    fn schema(&self) -> Schema {
-        D::schema()
-    }
-    fn model_matches_schema(&self) -> bool {
-        matches_schema::<D::Model>(&D::schema())
-    }
-    fn validate(&self, config: &Value) -> Diagnostics {
-        D::validate(config)
-    }
+    forward_common!(D);
     fn read<'a>(&'a self, ctx: &'a C, config: Value) -> BoxFuture<'a, StateResponse> {
         Box::pin(lifecycle::read_data(self, ctx, config))
     }

@@ -97,9 +97,23 @@ pub trait Resource<C>: Send + Sync {
     fn identity_schema() -> Option<IdentitySchema> {
         None
     }
-    /// The identity of the object `state` describes; null while it is not wholly known.
-    fn identity(_state: &Self::Model) -> Value {
-        Value::Null
+    /// The identity of the object `state` describes; null while it is not wholly known. By
+    /// default the state's attributes of the identity's names.
+    fn identity(state: &Self::Model) -> Value {
+        let Some(schema) = Self::identity_schema() else {
+            return Value::Null;
+        };
+        let state = state.to_value();
+        let mut identity = std::collections::BTreeMap::new();
+        for a in &schema.attributes {
+            match state.get(a.name) {
+                Some(v) if v.is_known() && !v.is_null() => {
+                    identity.insert(a.name.to_owned(), v.clone());
+                }
+                _ => return Value::Null,
+            }
+        }
+        Value::Object(identity)
     }
     /// The import ID an identity stands for (`import { identity = { … } }`).
     fn import_id(_identity: &Value) -> Result<String, Diagnostics> {

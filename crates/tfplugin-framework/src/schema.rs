@@ -91,6 +91,20 @@ pub struct IdentityAttribute {
 }
 
 impl IdentitySchema {
+    /// Version 0 with one attribute, required for import: the common case (an ARN, an ID).
+    pub fn single(name: &'static str, ty: Type, description: &'static str) -> Self {
+        IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name,
+                ty,
+                description,
+                required_for_import: true,
+                optional_for_import: false,
+            }],
+        }
+    }
+
     /// The identity's cty type: an object of its attributes.
     pub fn value_type(&self) -> Type {
         Type::Object(

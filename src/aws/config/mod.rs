@@ -813,18 +813,13 @@ mod tests {
             .map(|d| format!("{} {}\n", d.summary, d.detail))
             .collect();
         assert_eq!(errors.iter().count(), 2, "{text}");
-        assert!(
-            text.contains("HTTPS_PROXY must be an http:// or https:// URL"),
-            "{text}"
-        );
-        assert!(
-            text.contains("SOCKS proxies (socks5://) are not supported"),
-            "{text}"
-        );
-        assert!(
-            text.contains("http_proxy must be an http:// or https:// URL"),
-            "{text}"
-        );
+        for phrase in [
+            "HTTPS_PROXY must be an http:// or https:// URL",
+            "SOCKS proxies (socks5://) are not supported",
+            "http_proxy must be an http:// or https:// URL",
+        ] {
+            assert!(text.contains(phrase), "{phrase:?} in {text}");
+        }
         assert!(!text.contains("hunter2"), "{text}");
 
         let block = ProviderConfig {

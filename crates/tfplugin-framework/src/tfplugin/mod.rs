@@ -4,7 +4,6 @@
 
 mod convert;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio_stream::wrappers::ReceiverStream;
@@ -18,6 +17,7 @@ use tfplugin_proto::tfplugin6::provider_server::Provider as ProviderRpc;
 use crate::cty::Type;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::{Dispatcher, Provider};
+use crate::registry::Kind;
 use crate::resource::{ApplyRequest, ListRequest, ListedObject, PlanRequest};
 use crate::schema::Schema;
 
@@ -108,35 +108,28 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _request: Request<pb::get_metadata::Request>,
     ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        use pb::get_metadata::{
+            ActionMetadata, DataSourceMetadata, ListResourceMetadata, ResourceMetadata,
+        };
+        let names = |kind| {
+            P::registry()
+                .types(kind)
+                .into_iter()
+                .map(|t| t.name.to_owned())
+        };
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
-            resources: P::registry()
-                .resources
-                .iter()
-                .map(|r| pb::get_metadata::ResourceMetadata {
-                    type_name: r.type_name().to_owned(),
-                })
+            resources: names(Kind::Resource)
+                .map(|type_name| ResourceMetadata { type_name })
                 .collect(),
-            data_sources: P::registry()
-                .data_sources
-                .iter()
-                .map(|d| pb::get_metadata::DataSourceMetadata {
-                    type_name: d.type_name().to_owned(),
-                })
+            data_sources: names(Kind::DataSource)
+                .map(|type_name| DataSourceMetadata { type_name })
                 .collect(),
-            list_resources: P::registry()
-                .list_resources
-                .iter()
-                .map(|l| pb::get_metadata::ListResourceMetadata {
-                    type_name: l.type_name().to_owned(),
-                })
+            list_resources: names(Kind::ListResource)
+                .map(|type_name| ListResourceMetadata { type_name })
                 .collect(),
-            actions: P::registry()
-                .actions
-                .iter()
-                .map(|a| pb::get_metadata::ActionMetadata {
-                    type_name: a.type_name().to_owned(),
-                })
+            actions: names(Kind::Action)
+                .map(|type_name| ActionMetadata { type_name })
                 .collect(),
             ..Default::default()
         }))
@@ -146,35 +139,24 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _request: Request<pb::get_provider_schema::Request>,
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
-        let resource_schemas: HashMap<String, pb::Schema> = P::registry()
-            .resources
-            .iter()
-            .map(|r| (r.type_name().to_owned(), convert::schema(&r.schema())))
-            .collect();
-        let data_source_schemas: HashMap<String, pb::Schema> = P::registry()
-            .data_sources
-            .iter()
-            .map(|d| (d.type_name().to_owned(), convert::schema(&d.schema())))
-            .collect();
-        let list_resource_schemas = P::registry()
-            .list_resources
-            .iter()
-            .map(|l| (l.type_name().to_owned(), convert::schema(&l.schema())))
-            .collect();
-        let action_schemas = P::registry()
-            .actions
-            .iter()
-            .map(|a| {
-                let schema = Some(convert::schema(&a.schema()));
-                (a.type_name().to_owned(), pb::ActionSchema { schema })
-            })
-            .collect();
+        let schemas = |kind| {
+            let types = P::registry().types(kind).into_iter();
+            types.map(|t| (t.name.to_owned(), convert::schema(&t.schema)))
+        };
+        let action_schema = |(name, schema)| {
+            (
+                name,
+                pb::ActionSchema {
+                    schema: Some(schema),
+                },
+            )
+        };
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(convert::schema(&Dispatcher::<P>::provider_schema())),
-            resource_schemas,
-            data_source_schemas,
-            list_resource_schemas,
-            action_schemas,
+            resource_schemas: schemas(Kind::Resource).collect(),
+            data_source_schemas: schemas(Kind::DataSource).collect(),
+            list_resource_schemas: schemas(Kind::ListResource).collect(),
+            action_schemas: schemas(Kind::Action).map(action_schema).collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }))

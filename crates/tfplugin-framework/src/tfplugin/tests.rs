@@ -10,7 +10,7 @@ use crate::cty::{self, Value};
 use crate::model::model;
 use crate::registry::Registry;
 use crate::resource::{Applied, Change, Plan, Read, Resource, object};
-use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema};
+use crate::schema::{Attribute, Block, IdentitySchema};
 
 /// What every toy operation is handed: how many operations ran.
 #[derive(Clone, Default)]
@@ -22,10 +22,7 @@ static APPLIED: AtomicUsize = AtomicUsize::new(0);
 
 model! {
     /// A toy thing.
-    pub struct ToyModel {
-        pub name: Field<String>,
-        pub id: Field<String>,
-    }
+    pub struct ToyModel { pub name: Field<String>, pub id: Field<String> }
 }
 
 impl Toy {
@@ -86,23 +83,7 @@ impl Resource<Count> for Toy {
     }
 
     fn identity_schema() -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "id",
-                ty: cty::Type::String,
-                description: "",
-                required_for_import: true,
-                optional_for_import: false,
-            }],
-        })
-    }
-
-    fn identity(state: &ToyModel) -> Value {
-        match state.id.known() {
-            Some(id) => object([("id", Value::string(id))]),
-            None => Value::Null,
-        }
+        Some(IdentitySchema::single("id", cty::Type::String, ""))
     }
 
     fn import_id(identity: &Value) -> Result<String, Diagnostics> {
