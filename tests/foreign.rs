@@ -246,25 +246,28 @@ impl Foreign {
 /// (tests/support/bcryptprimitives.c) goes beside the executable, which Windows searches first.
 fn prepare_wine(prefix: &Path, binary: &Path) {
     std::fs::create_dir(prefix).unwrap();
-    let status = Command::new(wineserver())
-        .arg("-p")
-        .env("WINEPREFIX", prefix)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "wineserver -p: {status:?}");
-    let status = Command::new(wine())
-        .args(["wineboot", "--init"])
-        .env("WINEPREFIX", prefix)
-        .env("WINEDEBUG", "-all")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "wineboot --init: {status:?}");
+    // No input, output discarded: a pipe left open would hold the test until wine's server exits.
+    let quietly = |cmd: &mut Command, what: &str| {
+        let status = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{what}: {status:?}");
+    };
+    let wine_env = |mut cmd: Command| {
+        cmd.env("WINEPREFIX", prefix).env("WINEDEBUG", "-all");
+        cmd
+    };
+    quietly(
+        wine_env(Command::new(wineserver())).arg("-p"),
+        "wineserver -p",
+    );
+    quietly(
+        wine_env(Command::new(wine())).args(["wineboot", "--init"]),
+        "wineboot --init",
+    );
     run_ok(
         Command::new(program(&["x86_64-w64-mingw32-gcc"]))
             .args(["-shared", "-O2", "-Wl,--kill-at", "-o"])

@@ -285,12 +285,7 @@ fn every_platform_zip_holds_its_architecture_with_its_dependency_list() {
         }
         let deps = deps.unwrap_or_else(|| panic!("{p}: no .dep-v0 section (cargo auditable)"));
         let deps = audit_data(&deps);
-        let names: Vec<&str> = deps["packages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["name"].as_str().unwrap())
-            .collect();
+        let names = names_of(&deps["packages"]);
         for want in [NAME, "aws-sdk-cloudtrail", "rustls", "tonic"] {
             assert!(
                 names.contains(&want),
@@ -314,12 +309,7 @@ fn every_platform_zip_holds_its_architecture_with_its_dependency_list() {
         )
         .unwrap();
         assert_eq!(sbom["bomFormat"], "CycloneDX", "{p}");
-        let components: Vec<&str> = sbom["components"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap())
-            .collect();
+        let components = names_of(&sbom["components"]);
         assert!(
             components.contains(&"aws-sdk-cloudtrail"),
             "{p}: {components:?}"
@@ -476,4 +466,13 @@ fn the_shipped_binary_has_one_tls_stack() {
         let found: Vec<&&str> = crates.iter().filter(|c| c.starts_with(legacy)).collect();
         assert!(found.is_empty(), "legacy {legacy}: {found:?}");
     }
+}
+
+/// The `name` of each object in a JSON array (a dependency list, an SBOM's components).
+fn names_of(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect()
 }

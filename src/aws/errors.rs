@@ -407,66 +407,55 @@ fn provider_failure(err: &(dyn std::error::Error + 'static)) -> Option<Unanswere
     use super::http::{TlsSetupFailed, UntrustedCertificate};
     let mut source = Some(err);
     while let Some(e) = source {
-        if e.is::<UntrustedCertificate>() {
-            return Some(Unanswered {
-                text: e.to_string(),
-                class: Class {
-                    kind: ErrorKind::Config,
-                    summary: "TLS certificate not trusted",
-                    advice: "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
+        // The provider's own failures, all of which configuration alone causes.
+        let config = if e.is::<UntrustedCertificate>() {
+            Some((
+                "TLS certificate not trusted",
+                "Trust the CA that signs this endpoint's certificate with custom_ca_bundle (or \
                  AWS_CA_BUNDLE), or fix endpoints / the proxy settings if this is not the \
                  endpoint you meant.",
-                },
-            });
-        }
-        if e.is::<TlsSetupFailed>() {
-            return Some(Unanswered {
-                text: e.to_string(),
-                class: Class {
-                    kind: ErrorKind::Config,
-                    summary: "No trusted CA certificates",
-                    advice: "Install the system's CA certificates, or set custom_ca_bundle.",
-                },
-            });
-        }
-        if e.is::<AccountNotAllowed>() {
-            return Some(Unanswered {
-                text: e.to_string(),
-                class: Class {
-                    kind: ErrorKind::Config,
-                    summary: "AWS account not allowed",
-                    advice: "Use credentials of an allowed account, or change allowed_account_ids / \
+            ))
+        } else if e.is::<TlsSetupFailed>() {
+            Some((
+                "No trusted CA certificates",
+                "Install the system's CA certificates, or set custom_ca_bundle.",
+            ))
+        } else if e.is::<AccountNotAllowed>() {
+            Some((
+                "AWS account not allowed",
+                "Use credentials of an allowed account, or change allowed_account_ids / \
                  forbidden_account_ids.",
-                },
-            });
-        }
-        if let Some(sts) = e.downcast_ref::<StsFailure>() {
+            ))
+        } else {
             // Credentials that STS refuses, or cannot be asked about, fail every CloudTrail call
             // of this configuration: a plan must not pass over them (hashicorp/aws fails at
             // configure here).
-            let kind = ErrorKind::Config;
-            let (summary, advice) = match sts.operation {
-                "GetCallerIdentity" if sts.transient => (
-                    "Could not check the AWS credentials with STS",
-                    "sts:GetCallerIdentity checks the credentials before the first CloudTrail \
+            e.downcast_ref::<StsFailure>()
+                .map(|sts| match sts.operation {
+                    "GetCallerIdentity" if sts.transient => (
+                        "Could not check the AWS credentials with STS",
+                        "sts:GetCallerIdentity checks the credentials before the first CloudTrail \
                      call, and STS did not answer. Check endpoints.sts / AWS_ENDPOINT_URL_STS, \
                      sts_region and the network, or set skip_credentials_validation = true for \
                      an endpoint without STS.",
-                ),
-                "GetCallerIdentity" => (
-                    "AWS credentials rejected by STS",
-                    "sts:GetCallerIdentity checks the credentials before the first CloudTrail \
+                    ),
+                    "GetCallerIdentity" => (
+                        "AWS credentials rejected by STS",
+                        "sts:GetCallerIdentity checks the credentials before the first CloudTrail \
                      call. Check the credentials, endpoints.sts / AWS_ENDPOINT_URL_STS and \
                      sts_region, or set skip_credentials_validation = true for an endpoint \
                      without STS.",
-                ),
-                _ => (
-                    "Could not assume the IAM role",
-                    "Check role_arn, the role's trust policy (it must trust the credentials \
+                    ),
+                    _ => (
+                        "Could not assume the IAM role",
+                        "Check role_arn, the role's trust policy (it must trust the credentials \
                      that assume it, and external_id or the OIDC token's audience and subject), \
                      endpoints.sts / AWS_ENDPOINT_URL_STS and sts_region.",
-                ),
-            };
+                    ),
+                })
+        };
+        if let Some((summary, advice)) = config {
+            let kind = ErrorKind::Config;
             return Some(Unanswered {
                 text: e.to_string(),
                 class: Class {

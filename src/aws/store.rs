@@ -195,30 +195,20 @@ impl<'a> Store<'a> {
             .or_else(|| self.store.account.clone())
             .unwrap_or_default();
         self.aws.pacer(&account, &self.region).turn().await;
-        let (operation, result) = if enable {
-            let r = self
-                .client
-                .start_event_data_store_ingestion()
-                .event_data_store(&self.store.raw)
-                .send()
-                .await;
-            let op = "StartEventDataStoreIngestion";
-            (
-                op,
-                r.map(drop).map_err(|e| errors::classify(&self.ctx(op), &e)),
-            )
+        let operation = if enable {
+            "StartEventDataStoreIngestion"
         } else {
-            let r = self
-                .client
-                .stop_event_data_store_ingestion()
-                .event_data_store(&self.store.raw)
-                .send()
-                .await;
-            let op = "StopEventDataStoreIngestion";
-            (
-                op,
-                r.map(drop).map_err(|e| errors::classify(&self.ctx(op), &e)),
-            )
+            "StopEventDataStoreIngestion"
+        };
+        let (ctx, raw, client) = (self.ctx(operation), &self.store.raw, &self.client);
+        let result = if enable {
+            let call = client.start_event_data_store_ingestion();
+            let r = call.event_data_store(raw).send().await;
+            r.map(drop).map_err(|e| errors::classify(&ctx, &e))
+        } else {
+            let call = client.stop_event_data_store_ingestion();
+            let r = call.event_data_store(raw).send().await;
+            r.map(drop).map_err(|e| errors::classify(&ctx, &e))
         };
         match &result {
             Ok(()) => {

@@ -85,25 +85,6 @@ async fn every_get_error_is_one_diagnostic() {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn every_start_error_is_one_diagnostic() {
-    for (code, summary) in START_STOP_ERRORS {
-        let code = *code;
-        let get = get_sequence(&["STOPPED_INGESTION"]);
-        let start = fails!(start_event_data_store_ingestion, code);
-        let p = provider(&[&get, &start]);
-        let (state, diags) = apply_create(&p, &config(ARN, None, None)).await;
-        assert_explains(
-            only_error(&diags),
-            "StartEventDataStoreIngestion",
-            code,
-            summary,
-        );
-        // The state records what was seen, never an unknown.
-        assert!(state.is_known(), "{code}: {state:?}");
-    }
-}
-
 /// A Start that fails leaves state saying what AWS says: `ingestion_enabled` agrees with the
 /// status read (stopped), on create and on update, so the next plan, even with
 /// `-refresh=false`, still shows the change to make.
@@ -147,20 +128,29 @@ async fn a_failed_start_records_the_status_aws_reported() {
     }
 }
 
+/// Every documented error of a Start, and of a Stop, ends the apply with one diagnostic that
+/// explains it, and a state that records what was seen, never an unknown.
 #[tokio::test(start_paused = true)]
-async fn every_stop_error_is_one_diagnostic() {
-    for (code, summary) in START_STOP_ERRORS {
-        let code = *code;
-        let get = get_sequence(&["ENABLED"]);
-        let stop = fails!(stop_event_data_store_ingestion, code);
-        let p = provider(&[&get, &stop]);
-        let (_, diags) = apply_create(&p, &config(ARN, Some(false), None)).await;
-        assert_explains(
-            only_error(&diags),
-            "StopEventDataStoreIngestion",
-            code,
-            summary,
-        );
+async fn every_start_or_stop_error_is_one_diagnostic() {
+    for start in [true, false] {
+        let (from, operation) = if start {
+            ("STOPPED_INGESTION", "StartEventDataStoreIngestion")
+        } else {
+            ("ENABLED", "StopEventDataStoreIngestion")
+        };
+        for (code, summary) in START_STOP_ERRORS {
+            let code = *code;
+            let get = get_sequence(&[from]);
+            let call = if start {
+                fails!(start_event_data_store_ingestion, code)
+            } else {
+                fails!(stop_event_data_store_ingestion, code)
+            };
+            let p = provider(&[&get, &call]);
+            let (state, diags) = apply_create(&p, &config(ARN, Some(start), None)).await;
+            assert_explains(only_error(&diags), operation, code, summary);
+            assert!(state.is_known(), "{operation} {code}: {state:?}");
+        }
     }
 }
 
