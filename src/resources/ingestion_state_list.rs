@@ -5,11 +5,10 @@
 use crate::aws::arn::StoreRef;
 use crate::aws::status::Status;
 use crate::aws::store::{Lookup, list_stores};
-use crate::cty::Value;
 use crate::diagnostics::{Diagnostics, attr_path};
 use crate::resources::ingestion_state::{IngestionState, IngestionStateModel};
-use crate::resources::model::{Model, model};
-use crate::resources::{Ctx, Found, ListRequest, ListResource, ListedObject, Resource};
+use crate::resources::model::model;
+use crate::resources::{Ctx, Found, ListRequest, ListResource};
 use crate::schema::{Attribute, Block, Schema};
 
 model! {
@@ -22,7 +21,7 @@ model! {
 pub struct IngestionStateList;
 
 impl ListResource<Ctx> for IngestionStateList {
-    const TYPE_NAME: &'static str = IngestionState::TYPE_NAME;
+    type Resource = IngestionState;
     type Model = IngestionStateListModel;
 
     fn schema() -> Schema {
@@ -46,7 +45,7 @@ impl ListResource<Ctx> for IngestionStateList {
         &self,
         ctx: &Ctx,
         req: ListRequest<IngestionStateListModel>,
-        found: Found,
+        found: Found<IngestionStateModel>,
     ) -> Diagnostics {
         let mut diags = Diagnostics::new();
         let prefix = req.config.name_prefix.known_or(String::new());
@@ -72,6 +71,7 @@ impl ListResource<Ctx> for IngestionStateList {
             if !listed.name.starts_with(&prefix) || listed.status == Some(Status::PendingDeletion) {
                 continue;
             }
+            // The whole object only when asked for: it costs a GetEventDataStore each.
             let object = if req.include_resource_object {
                 let Ok(store) = StoreRef::parse(&listed.arn) else {
                     continue;
@@ -88,7 +88,7 @@ impl ListResource<Ctx> for IngestionStateList {
                             ..IngestionStateModel::default()
                         };
                         model.fill_from(&info, Some(info.ingestion_enabled()));
-                        Some(model.to_value())
+                        model
                     }
                     // Deleted since the list was read.
                     Ok(Lookup::Gone(_)) => continue,
@@ -98,14 +98,13 @@ impl ListResource<Ctx> for IngestionStateList {
                     }
                 }
             } else {
-                None
+                // Its identity is all that is sent.
+                IngestionStateModel {
+                    arn: listed.arn.as_str().into(),
+                    ..IngestionStateModel::default()
+                }
             };
-            let result = ListedObject {
-                identity: crate::resources::object([("arn", Value::string(&listed.arn))]),
-                display_name: listed.name.clone(),
-                object,
-            };
-            if found.send(result).await.is_err() {
+            if !found.send(listed.name.clone(), object).await {
                 // The client stopped reading (its limit, or Ctrl-C).
                 break;
             }

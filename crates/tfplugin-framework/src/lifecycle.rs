@@ -8,8 +8,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Model;
 use crate::plan;
 use crate::resource::{
-    Action, Applied, ApplyRequest, Change, DataSource, Found, ListRequest, ListResource, Plan,
-    PlanRequest, PlanResponse, Progress, Read, Resource, StateResponse,
+    Action, Applied, ApplyRequest, Change, DataSource, Found, ListRequest, ListResource,
+    ListSender, Plan, PlanRequest, PlanResponse, Progress, Read, Resource, StateResponse,
 };
 
 fn model<M: Model>(v: &Value) -> Option<M> {
@@ -205,10 +205,15 @@ pub(crate) async fn list<C, L: ListResource<C>>(
     l: &L,
     ctx: &C,
     req: ListRequest,
-    found: Found,
+    found: ListSender,
 ) -> Diagnostics {
     let mut diagnostics = L::validate(&req.config);
     if !diagnostics.has_errors() {
+        let found = Found {
+            tx: found,
+            include_object: req.include_resource_object,
+            identity: <L::Resource as Resource<C>>::identity,
+        };
         let req = ListRequest {
             config: L::Model::from_value(&req.config),
             include_resource_object: req.include_resource_object,
@@ -227,7 +232,7 @@ mod tests {
     use crate::model::{Field, model};
     use crate::registry::Registry;
     use crate::resource::object;
-    use crate::schema::{Attribute, Block, Schema};
+    use crate::schema::{Attribute, Block, IdentitySchema, Schema};
 
     model! {
         /// The test resource's value.
@@ -351,6 +356,10 @@ mod tests {
                 id: id.into(),
                 ..Rec::default()
             })
+        }
+
+        fn identity_schema() -> Option<IdentitySchema> {
+            Some(IdentitySchema::single("id", crate::cty::Type::String, ""))
         }
     }
 
@@ -612,10 +621,18 @@ mod tests {
     }
 
     impl ListResource<()> for Counted {
+        type Resource = Scripted;
         rec_type!();
-        async fn list(&self, _ctx: &(), req: ListRequest<Rec>, _found: Found) -> Diagnostics {
+        async fn list(&self, _ctx: &(), req: ListRequest<Rec>, found: Found<Rec>) -> Diagnostics {
             self.called();
-            assert_eq!(req.config.name.known().map(String::as_str), Some("a"));
+            let name = req.config.name.known_or(String::new());
+            let found_one = Rec {
+                name: name.clone().into(),
+                id: format!("{name}-1").into(),
+            };
+            assert!(found.send(name.clone(), found_one).await);
+            // No identity yet: not sent.
+            assert!(found.send(name, Rec::default()).await);
             Diagnostics::new()
         }
     }
@@ -651,13 +668,18 @@ mod tests {
         assert_eq!(a.calls(), 1);
 
         let l = Counted::default();
-        let (found, _results) = tokio::sync::mpsc::channel(1);
+        let (found, mut results) = tokio::sync::mpsc::channel(2);
         let list_of = |name: &str| ListRequest {
             config: config(name),
             include_resource_object: false,
             limit: 10,
         };
         assert!(list(&l, &(), list_of("a"), found.clone()).await.is_empty());
+        // Named by the resource's identity; the object without identity is not sent.
+        let sent = results.try_recv().expect("one object");
+        assert_eq!(sent.identity, object([("id", Value::string("a-1"))]));
+        assert_eq!((sent.display_name.as_str(), sent.object), ("a", None));
+        assert!(results.try_recv().is_err());
         let refused = list(&l, &(), list_of("bad"), found).await;
         assert_eq!(refused.0[0].summary, "Bad name");
         assert_eq!(l.calls(), 1);

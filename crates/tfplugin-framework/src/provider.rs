@@ -8,7 +8,7 @@ use crate::cty::Value;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::registry::{AnyAction, AnyDataSource, AnyListResource, AnyResource, Registry};
 use crate::resource::{
-    ApplyRequest, Found, ListRequest, PlanRequest, PlanResponse, Progress, StateResponse,
+    ApplyRequest, ListRequest, ListSender, PlanRequest, PlanResponse, Progress, StateResponse,
 };
 use crate::schema::Schema;
 
@@ -189,7 +189,7 @@ impl<P: Provider> Dispatcher<P> {
         }
     }
 
-    pub async fn list(&self, type_name: &str, req: ListRequest, found: Found) -> Diagnostics {
+    pub async fn list(&self, type_name: &str, req: ListRequest, found: ListSender) -> Diagnostics {
         match Self::list_resource(type_name) {
             Ok(l) => l.list(&self.provider.ctx(), req, found).await,
             Err(diagnostics) => diagnostics,

@@ -10,8 +10,8 @@ use crate::diagnostics::Diagnostics;
 use crate::lifecycle;
 use crate::model::{Model, matches_schema};
 use crate::resource::{
-    Action, ApplyRequest, DataSource, Found, ListRequest, ListResource, PlanRequest, PlanResponse,
-    Progress, Resource, StateResponse,
+    Action, ApplyRequest, DataSource, ListRequest, ListResource, ListSender, PlanRequest,
+    PlanResponse, Progress, Resource, StateResponse,
 };
 use crate::schema::{IdentitySchema, Schema};
 
@@ -245,8 +245,12 @@ pub trait AnyListResource<C>: Send + Sync {
     /// Whether the type's model names exactly its schema's attributes and blocks.
     fn model_matches_schema(&self) -> bool;
     fn validate(&self, config: &Value) -> Diagnostics;
-    fn list<'a>(&'a self, ctx: &'a C, req: ListRequest, found: Found)
-    -> BoxFuture<'a, Diagnostics>;
+    fn list<'a>(
+        &'a self,
+        ctx: &'a C,
+        req: ListRequest,
+        found: ListSender,
+    ) -> BoxFuture<'a, Diagnostics>;
 }
 
 impl<C: Sync, L: ListResource<C>> AnyListResource<C> for L {
@@ -255,7 +259,7 @@ impl<C: Sync, L: ListResource<C>> AnyListResource<C> for L {
         &'a self,
         ctx: &'a C,
         req: ListRequest,
-        found: Found,
+        found: ListSender,
     ) -> BoxFuture<'a, Diagnostics> {
         Box::pin(lifecycle::list(self, ctx, req, found))
     }

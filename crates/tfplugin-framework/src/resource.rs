@@ -217,8 +217,11 @@ impl Progress {
 /// resource type, each named by that type's identity. The framework validates its
 /// configuration before `list`.
 pub trait ListResource<C>: Send + Sync {
-    /// The managed resource type whose objects it lists (its identity schema is used).
-    const TYPE_NAME: &'static str;
+    /// The managed resource type whose objects it lists: each is its model, named by its
+    /// identity.
+    type Resource: Resource<C>;
+    /// A list resource is named as its managed resource type.
+    const TYPE_NAME: &'static str = <Self::Resource as Resource<C>>::TYPE_NAME;
     /// The struct of the `config` block's attributes (`model!`).
     type Model: Model + Send + Sync;
     fn schema() -> Schema;
@@ -230,7 +233,7 @@ pub trait ListResource<C>: Send + Sync {
         &self,
         ctx: &C,
         req: ListRequest<Self::Model>,
-        found: Found,
+        found: Found<<Self::Resource as Resource<C>>::Model>,
     ) -> impl Future<Output = Diagnostics> + Send;
 }
 
@@ -243,7 +246,7 @@ pub struct ListRequest<M = Value> {
     pub limit: usize,
 }
 
-/// One object a list resource found.
+/// One object a list resource found, as the registry hands it on.
 pub struct ListedObject {
     /// Its identity, in the managed resource type's identity schema.
     pub identity: Value,
@@ -252,8 +255,34 @@ pub struct ListedObject {
     pub object: Option<Value>,
 }
 
-/// Where a list resource sends what it finds; a closed channel means the client stopped reading.
-pub type Found = tokio::sync::mpsc::Sender<ListedObject>;
+/// Where the registry's list resources send what they find; a closed channel means the client
+/// stopped reading.
+pub type ListSender = tokio::sync::mpsc::Sender<ListedObject>;
+
+/// Where a list resource sends each object it finds, as its managed resource's model `M`: the
+/// framework names it by that resource's identity, and adds the whole object when asked for.
+pub struct Found<M> {
+    pub(crate) tx: ListSender,
+    pub(crate) include_object: bool,
+    pub(crate) identity: fn(&M) -> Value,
+}
+
+impl<M: Model> Found<M> {
+    /// Sends one object; `false` when the client stopped reading (its limit, or Ctrl-C), so that
+    /// the list can stop. An object whose identity is not wholly known is not sent.
+    pub async fn send(&self, display_name: String, object: M) -> bool {
+        let identity = (self.identity)(&object);
+        if identity.is_null() {
+            return true;
+        }
+        let listed = ListedObject {
+            identity,
+            display_name,
+            object: self.include_object.then(|| object.to_value()),
+        };
+        self.tx.send(listed).await.is_ok()
+    }
+}
 
 /// A data source: reads an object from its configuration. The framework validates the
 /// configuration before `read` and keeps a result with unknown values out of Terraform.
