@@ -249,6 +249,8 @@ mod tests {
         unknown_id: bool,
         /// read finds nothing.
         gone: bool,
+        /// create and update answer no object.
+        nothing: bool,
     }
 
     fn error() -> Diagnostics {
@@ -288,7 +290,7 @@ mod tests {
                 change.planned.name.clone()
             };
             Applied {
-                state: Some(Rec {
+                state: (!self.nothing).then_some(Rec {
                     name: change.planned.name,
                     id,
                 }),
@@ -424,6 +426,8 @@ mod tests {
         );
         let bad = plan_of(&r, config("bad"), Value::Null).await;
         assert!(bad.diagnostics.has_errors());
+        // An invalid configuration is not the type's to plan (it may read remote objects).
+        assert_eq!(r.calls().len(), 3);
     }
 
     #[tokio::test]
@@ -487,6 +491,24 @@ mod tests {
         assert_eq!(resp.state, prior);
         assert_eq!(resp.diagnostics.0.len(), 1);
         assert_eq!(resp.diagnostics.0[0].summary, "Scripted failure");
+    }
+
+    #[tokio::test]
+    async fn a_create_that_answers_nothing_without_an_error_is_one() {
+        let r = Scripted {
+            nothing: true,
+            ..Scripted::default()
+        };
+        let created = apply_of(&r, config("a"), Value::Null, rec("a", Value::Unknown)).await;
+        assert!(created.state.is_null());
+        assert_eq!(
+            created.diagnostics.0[0].summary,
+            "Provider produced no object"
+        );
+        // An update that answers nothing keeps the prior object.
+        let prior = rec("a", Value::string("a"));
+        let updated = apply_of(&r, config("a"), prior.clone(), prior.clone()).await;
+        assert_eq!(updated.state, prior);
     }
 
     #[tokio::test]
@@ -569,6 +591,7 @@ mod tests {
         fail: false,
         unknown_id: false,
         gone: false,
+        nothing: false,
     };
 
     /// A data source, an action and a list resource on `Rec` that count their calls; the name
