@@ -271,6 +271,13 @@ mod tests {
     }
 
     impl Scripted {
+        /// Every flag off but those `set` turns on.
+        fn with(set: impl FnOnce(&mut Scripted)) -> Scripted {
+            let mut scripted = Scripted::default();
+            set(&mut scripted);
+            scripted
+        }
+
         fn calls(&self) -> Vec<String> {
             self.calls.lock().expect("not poisoned").clone()
         }
@@ -466,21 +473,21 @@ mod tests {
         assert!(resp.diagnostics.has_errors());
     }
 
+    /// A create by `r` records no object and says `summary`; an update keeps the prior one.
+    async fn create_refused_and_update_kept(r: &Scripted, summary: &str) {
+        let created = apply_of(r, config("a"), Value::Null, rec("a", Value::Unknown)).await;
+        assert!(created.state.is_null());
+        assert_eq!(created.diagnostics.0[0].summary, summary);
+        let prior = rec("a", Value::string("a"));
+        let updated = apply_of(r, config("a"), prior.clone(), prior.clone()).await;
+        assert_eq!(updated.state, prior);
+    }
+
     #[tokio::test]
     async fn unknown_values_never_reach_the_state() {
-        let r = Scripted {
-            unknown_id: true,
-            ..Scripted::default()
-        };
-        let created = apply_of(&r, config("a"), Value::Null, rec("a", Value::Unknown)).await;
-        assert!(created.state.is_null());
-        assert_eq!(
-            created.diagnostics.0[0].summary,
-            "Provider produced an unknown value"
-        );
+        let r = Scripted::with(|s| s.unknown_id = true);
+        create_refused_and_update_kept(&r, "Provider produced an unknown value").await;
         let prior = rec("a", Value::string("a"));
-        let updated = apply_of(&r, config("a"), prior.clone(), prior.clone()).await;
-        assert_eq!(updated.state, prior);
         // With the resource's own error, that error is the only one.
         let failing = Scripted {
             unknown_id: true,
@@ -495,20 +502,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_create_that_answers_nothing_without_an_error_is_one() {
-        let r = Scripted {
-            nothing: true,
-            ..Scripted::default()
-        };
-        let created = apply_of(&r, config("a"), Value::Null, rec("a", Value::Unknown)).await;
-        assert!(created.state.is_null());
-        assert_eq!(
-            created.diagnostics.0[0].summary,
-            "Provider produced no object"
-        );
+        let r = Scripted::with(|s| s.nothing = true);
         // An update that answers nothing keeps the prior object.
-        let prior = rec("a", Value::string("a"));
-        let updated = apply_of(&r, config("a"), prior.clone(), prior.clone()).await;
-        assert_eq!(updated.state, prior);
+        create_refused_and_update_kept(&r, "Provider produced no object").await;
     }
 
     #[tokio::test]
