@@ -54,12 +54,41 @@ impl Kind {
     }
 }
 
-/// One registered type, whatever its kind.
-pub struct TypeInfo {
-    pub name: &'static str,
-    pub schema: Schema,
+/// One registered type, whatever its kind; what it is asked is computed when asked (GetMetadata
+/// needs the names only).
+pub enum TypeRef<C: 'static> {
+    Resource(&'static dyn AnyResource<C>),
+    DataSource(&'static dyn AnyDataSource<C>),
+    Action(&'static dyn AnyAction<C>),
+    ListResource(&'static dyn AnyListResource<C>),
+}
+
+/// `$body` with `$t` bound to the type behind any `TypeRef`: the four `Any*` traits share these
+/// methods by name, not by a trait.
+macro_rules! on_type {
+    ($type_ref:expr, $t:ident => $body:expr) => {
+        match $type_ref {
+            TypeRef::Resource($t) => $body,
+            TypeRef::DataSource($t) => $body,
+            TypeRef::Action($t) => $body,
+            TypeRef::ListResource($t) => $body,
+        }
+    };
+}
+
+impl<C> TypeRef<C> {
+    pub fn name(&self) -> &'static str {
+        on_type!(self, t => t.type_name())
+    }
+
+    pub fn schema(&self) -> Schema {
+        on_type!(self, t => t.schema())
+    }
+
     /// Whether its model names exactly its schema's attributes and blocks, each of its type.
-    pub model_matches_schema: bool,
+    pub fn model_matches_schema(&self) -> bool {
+        on_type!(self, t => t.model_matches_schema())
+    }
 }
 
 /// The first of `types` named `type_name`.
@@ -89,24 +118,22 @@ impl<C> Registry<C> {
     }
 
     /// The types of `kind`, in registry order.
-    pub fn types(&self, kind: Kind) -> Vec<TypeInfo> {
-        macro_rules! info {
-            ($types:expr) => {
-                $types
-                    .iter()
-                    .map(|t| TypeInfo {
-                        name: t.type_name(),
-                        schema: t.schema(),
-                        model_matches_schema: t.model_matches_schema(),
-                    })
-                    .collect()
-            };
-        }
+    pub fn types(&self, kind: Kind) -> Vec<TypeRef<C>> {
         match kind {
-            Kind::Resource => info!(self.resources),
-            Kind::DataSource => info!(self.data_sources),
-            Kind::Action => info!(self.actions),
-            Kind::ListResource => info!(self.list_resources),
+            Kind::Resource => self
+                .resources
+                .iter()
+                .map(|&t| TypeRef::Resource(t))
+                .collect(),
+            Kind::DataSource => self
+                .data_sources
+                .iter()
+                .map(|&t| TypeRef::DataSource(t))
+                .collect(),
+            Kind::Action => self.actions.iter().map(|&t| TypeRef::Action(t)).collect(),
+            Kind::ListResource => (self.list_resources.iter())
+                .map(|&t| TypeRef::ListResource(t))
+                .collect(),
         }
     }
 
@@ -118,14 +145,14 @@ impl<C> Registry<C> {
             let mut seen = std::collections::BTreeSet::new();
             for t in self.types(kind) {
                 let kind = kind.name();
-                if !seen.insert(t.name) {
-                    return Err(format!("two {kind} types are named {}", t.name));
+                let name = t.name();
+                if !seen.insert(name) {
+                    return Err(format!("two {kind} types are named {name}"));
                 }
-                if !t.model_matches_schema {
+                if !t.model_matches_schema() {
                     return Err(format!(
-                        "{kind} {}: its model does not name exactly its schema's attributes and \
-                         blocks, each of its type",
-                        t.name
+                        "{kind} {name}: its model does not name exactly its schema's attributes \
+                         and blocks, each of its type"
                     ));
                 }
             }

@@ -115,7 +115,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             P::registry()
                 .types(kind)
                 .into_iter()
-                .map(|t| t.name.to_owned())
+                .map(|t| t.name().to_owned())
         };
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
@@ -141,7 +141,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         let schemas = |kind| {
             let types = P::registry().types(kind).into_iter();
-            types.map(|t| (t.name.to_owned(), convert::schema(&t.schema)))
+            types.map(|t| (t.name().to_owned(), convert::schema(&t.schema())))
         };
         let action_schema = |(name, schema)| {
             (
