@@ -5,11 +5,13 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::aws::config::schema::ProviderBlock;
 use crate::aws::{AwsClients, ProviderConfig, config as aws_config_schema};
 use crate::cty::Value;
 use crate::diagnostics::Diagnostics;
 use crate::resources::Ctx;
 use crate::schema::Schema;
+use tfplugin_framework::model::Model;
 use tfplugin_framework::registry::Registry;
 
 /// The provider's local name: `provider "cloudtrail"`, every type name's prefix, its log module.
@@ -49,6 +51,7 @@ impl CloudTrail {
 
 impl tfplugin_framework::provider::Provider for CloudTrail {
     type Ctx = Ctx;
+    type Block = ProviderBlock;
 
     fn schema() -> Schema {
         aws_config_schema::schema()
@@ -59,7 +62,8 @@ impl tfplugin_framework::provider::Provider for CloudTrail {
         if !config.is_known() {
             return Diagnostics::new();
         }
-        match ProviderConfig::from_value(config) {
+        // The attributes' own checks are the framework's; these are the rules between them.
+        match ProviderConfig::from_block(&ProviderBlock::from_value(config)) {
             Ok(_) => Diagnostics::new(),
             Err(d) => d,
         }

@@ -22,8 +22,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_registry_holds_together() {
-        assert_eq!(REGISTRY.check(), Ok(()));
+    fn the_provider_holds_together() {
+        assert_eq!(crate::provider::Provider::check(), Ok(()));
     }
 
     #[test]

@@ -11,6 +11,18 @@ use crate::resource::{
     Action, Applied, ApplyRequest, Change, DataSource, Found, ListRequest, ListResource,
     ListSender, Plan, PlanRequest, PlanResponse, Progress, Read, Resource, StateResponse,
 };
+use crate::schema::Schema;
+
+/// The schema's declared attribute checks, then the type's own rules: what every validation is.
+pub(crate) fn validation(
+    schema: &Schema,
+    config: &Value,
+    own: impl FnOnce(&Value) -> Diagnostics,
+) -> Diagnostics {
+    let mut diagnostics = schema.block.check(config);
+    diagnostics.extend(own(config));
+    diagnostics
+}
 
 fn model<M: Model>(v: &Value) -> Option<M> {
     (!v.is_null()).then(|| M::from_value(v))
@@ -27,7 +39,8 @@ fn not_known(type_name: &str, what: &str) -> Diagnostic {
 }
 
 pub(crate) async fn plan<C, R: Resource<C>>(r: &R, ctx: &C, req: PlanRequest) -> PlanResponse {
-    let (planned, requires_replace) = plan::from_schema(&R::schema(), &req);
+    let schema = R::schema();
+    let (planned, requires_replace) = plan::from_schema(&schema, &req);
     // A destroy: nothing to plan, nothing of the resource's own to add.
     let Some(planned) = model::<R::Model>(&planned) else {
         return PlanResponse::default();
@@ -37,7 +50,7 @@ pub(crate) async fn plan<C, R: Resource<C>>(r: &R, ctx: &C, req: PlanRequest) ->
         prior: model(&req.prior_state),
         planned,
         requires_replace,
-        diagnostics: R::validate(&req.config),
+        diagnostics: validation(&schema, &req.config, R::validate),
         private: Vec::new(),
     };
     // What the type adds (remote reads among it) is for a valid configuration only.
@@ -72,7 +85,7 @@ pub(crate) async fn apply<C, R: Resource<C>>(r: &R, ctx: &C, req: ApplyRequest) 
             diagnostics,
         };
     };
-    let mut diagnostics = R::validate(&req.config);
+    let mut diagnostics = validation(&R::schema(), &req.config, R::validate);
     if diagnostics.has_errors() {
         return StateResponse {
             state: req.prior_state,
@@ -161,7 +174,7 @@ pub(crate) fn import<C, R: Resource<C>>(r: &R, ctx: &C, id: &str) -> StateRespon
 }
 
 pub(crate) async fn read_data<C, D: DataSource<C>>(d: &D, ctx: &C, config: Value) -> StateResponse {
-    let mut diagnostics = D::validate(&config);
+    let mut diagnostics = validation(&D::schema(), &config, D::validate);
     if diagnostics.has_errors() {
         return StateResponse {
             diagnostics,
@@ -193,7 +206,7 @@ pub(crate) async fn invoke<C, A: Action<C>>(
     config: Value,
     progress: Progress,
 ) -> Diagnostics {
-    let mut diagnostics = A::validate(&config);
+    let mut diagnostics = validation(&A::schema(), &config, A::validate);
     if !diagnostics.has_errors() {
         let config = A::Model::from_value(&config);
         diagnostics.extend(a.invoke(ctx, config, progress).await);
@@ -207,7 +220,7 @@ pub(crate) async fn list<C, L: ListResource<C>>(
     req: ListRequest,
     found: ListSender,
 ) -> Diagnostics {
-    let mut diagnostics = L::validate(&req.config);
+    let mut diagnostics = validation(&L::schema(), &req.config, L::validate);
     if !diagnostics.has_errors() {
         let found = Found {
             tx: found,

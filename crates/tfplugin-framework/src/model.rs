@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::cty::{Number, Type, Value};
+use crate::schema::{Block, Nesting};
 
 /// An attribute's value as a plan or a state holds it.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -65,6 +66,11 @@ pub trait Convert: Sized {
     fn to_known(&self) -> Value;
     /// The cty type this converts, where it is one type (a kept `Value` takes any).
     fn cty_type() -> Option<Type>;
+    /// Whether this reads and writes a nested block of this nesting and shape (a model is a
+    /// single block, a `Vec` of models a list block, and so on).
+    fn nested(_nesting: Nesting, _block: &Block) -> bool {
+        false
+    }
 }
 
 /// A scalar: its cty type, how a known value of it is read, how it is written.
@@ -106,6 +112,9 @@ impl Convert for Value {
     fn cty_type() -> Option<Type> {
         None
     }
+    fn nested(_nesting: Nesting, _block: &Block) -> bool {
+        true
+    }
 }
 
 impl<T: Convert> Convert for Vec<T> {
@@ -121,6 +130,61 @@ impl<T: Convert> Convert for Vec<T> {
     /// A list: a set attribute needs a type of its own, or it would be written back as a list.
     fn cty_type() -> Option<Type> {
         T::cty_type().map(|t| Type::List(Box::new(t)))
+    }
+    fn nested(nesting: Nesting, block: &Block) -> bool {
+        nesting == Nesting::List && T::nested(Nesting::Single, block)
+    }
+}
+
+/// A cty set, its elements in the order received (Terraform compares sets as sets).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Set<T>(pub Vec<T>);
+
+impl<T: Convert> Convert for Set<T> {
+    fn from_known(v: &Value) -> Option<Self> {
+        match v.concrete() {
+            Value::Set(items) => items
+                .iter()
+                .map(T::from_known)
+                .collect::<Option<_>>()
+                .map(Set),
+            _ => None,
+        }
+    }
+    fn to_known(&self) -> Value {
+        Value::Set(self.0.iter().map(Convert::to_known).collect())
+    }
+    fn cty_type() -> Option<Type> {
+        T::cty_type().map(|t| Type::Set(Box::new(t)))
+    }
+    fn nested(nesting: Nesting, block: &Block) -> bool {
+        nesting == Nesting::Set && T::nested(Nesting::Single, block)
+    }
+}
+
+/// A cty map with string keys.
+impl<T: Convert> Convert for BTreeMap<String, T> {
+    fn from_known(v: &Value) -> Option<Self> {
+        match v.concrete() {
+            Value::Map(items) => items
+                .iter()
+                .map(|(k, v)| T::from_known(v).map(|v| (k.clone(), v)))
+                .collect(),
+            _ => None,
+        }
+    }
+    fn to_known(&self) -> Value {
+        Value::Map(
+            self.iter()
+                .map(|(k, v)| (k.clone(), v.to_known()))
+                .collect(),
+        )
+    }
+    fn cty_type() -> Option<Type> {
+        T::cty_type().map(|t| Type::Map(Box::new(t)))
+    }
+    fn nested(nesting: Nesting, block: &Block) -> bool {
+        nesting == Nesting::Map && T::nested(Nesting::Single, block)
     }
 }
 
@@ -142,12 +206,17 @@ impl<T: Convert> Field<T> {
     }
 }
 
+/// Whether a field reads a nested block of this nesting and shape ([`Convert::nested`]).
+pub type NestedCheck = fn(Nesting, &Block) -> bool;
+
 /// A struct whose fields are a schema's attributes and blocks, by name.
 pub trait Model: Sized + Default {
     /// The attribute and block names, in declaration order.
     const ATTRIBUTES: &'static [&'static str];
     /// Each field's name and cty type, where it has one type.
     fn field_types() -> Vec<(&'static str, Option<Type>)>;
+    /// Each field's name and whether it reads a nested block of a nesting and shape.
+    fn field_blocks() -> Vec<(&'static str, NestedCheck)>;
     fn from_object(attrs: &BTreeMap<String, Value>) -> Self;
     fn to_object(&self) -> BTreeMap<String, Value>;
 
@@ -178,6 +247,9 @@ impl<M: Model> Convert for M {
     fn cty_type() -> Option<Type> {
         None
     }
+    fn nested(nesting: Nesting, block: &Block) -> bool {
+        nesting == Nesting::Single && matches_block::<M>(block)
+    }
 }
 
 /// Declares a model struct whose fields are `Field<T>`s named as the schema's attributes. Used
@@ -199,6 +271,15 @@ macro_rules! __model {
                 vec![$((stringify!($field), <$ty as $crate::model::Convert>::cty_type())),*]
             }
 
+            fn field_blocks() -> Vec<(&'static str, $crate::model::NestedCheck)> {
+                vec![$((
+                    stringify!($field),
+                    <$ty as $crate::model::Convert>::nested as $crate::model::NestedCheck,
+                )),*]
+            }
+
+            // A block of no attributes reads nothing.
+            #[allow(unused_variables)]
             fn from_object(
                 attrs: &std::collections::BTreeMap<String, $crate::cty::Value>,
             ) -> Self {
@@ -221,26 +302,37 @@ macro_rules! __model {
 pub use crate::__model as model;
 
 /// Whether a model names exactly the schema's attributes and blocks, each attribute's field of
-/// its type (`Registry::check` holds every type to this, so a model cannot drift from its schema,
-/// nor read a value as null because it expected another type).
+/// its type and each nested block's field of its nesting and shape, all the way down
+/// (`Registry::check` holds every type to this, so a model cannot drift from its schema, nor read
+/// a value as null because it expected another type).
 pub fn matches_schema<M: Model>(schema: &crate::schema::Schema) -> bool {
+    matches_block::<M>(&schema.block)
+}
+
+/// [`matches_schema`] for one block.
+pub fn matches_block<M: Model>(block: &Block) -> bool {
     let types = M::field_types();
-    let typed_right = schema.block.attributes.iter().all(|a| {
+    let typed_right = block.attributes.iter().all(|a| {
         types
             .iter()
             .all(|(name, ty)| *name != a.name || ty.as_ref().is_none_or(|t| *t == a.ty))
     });
-    let mut names: Vec<&str> = schema
-        .block
+    let blocks = M::field_blocks();
+    let nested_right = block.blocks.iter().all(|b| {
+        blocks
+            .iter()
+            .all(|(name, nested)| *name != b.name || nested(b.nesting, &b.block))
+    });
+    let mut names: Vec<&str> = block
         .attributes
         .iter()
         .map(|a| a.name)
-        .chain(schema.block.blocks.iter().map(|b| b.name))
+        .chain(block.blocks.iter().map(|b| b.name))
         .collect();
     let mut fields = M::ATTRIBUTES.to_vec();
     names.sort_unstable();
     fields.sort_unstable();
-    typed_right && names == fields
+    typed_right && nested_right && names == fields
 }
 
 #[cfg(test)]
@@ -298,5 +390,75 @@ mod tests {
         // A list field would write a set attribute back as a list.
         assert!(!matches_schema::<Thing>(&schema(Type::set(Type::String))));
         assert!(!matches_schema::<Thing>(&schema(Type::list(Type::Bool))));
+    }
+
+    model! {
+        /// A nested block's model.
+        pub struct Part {
+            pub keys: Field<Set<String>>, pub labels: Field<BTreeMap<String, String>>,
+        }
+    }
+
+    model! {
+        /// A model with a list block and a single block of `Part`.
+        pub struct Whole {
+            pub parts: Field<Vec<Part>>, pub main: Field<Part>,
+        }
+    }
+
+    fn part_block() -> crate::schema::Block {
+        use crate::schema::Attribute;
+        Block::new("p")
+            .attribute(Attribute::typed("keys", Type::set(Type::String)).optional())
+            .attribute(Attribute::typed("labels", Type::map(Type::String)).optional())
+    }
+
+    #[test]
+    fn sets_maps_and_nested_blocks_round_trip() {
+        let part = Part {
+            keys: Field::Known(Set(vec!["a".into(), "b".into()])),
+            labels: Field::Known([("k".to_owned(), "v".to_owned())].into()),
+        };
+        let whole = Whole {
+            parts: Field::Known(vec![part.clone(), Part::default()]),
+            main: Field::Known(part),
+        };
+        let v = whole.to_value();
+        let Some(Value::List(parts)) = v.get("parts") else {
+            panic!("{v:?}")
+        };
+        assert!(matches!(parts[0].get("keys"), Some(Value::Set(k)) if k.len() == 2));
+        assert!(matches!(parts[0].get("labels"), Some(Value::Map(_))));
+        assert_eq!(Whole::from_value(&v), whole);
+    }
+
+    #[test]
+    fn nested_blocks_match_by_nesting_and_shape() {
+        use crate::schema::{Attribute, Schema};
+        let schema = |parts: Nesting, inner: Block| {
+            Schema::new(
+                0,
+                Block::new("w").block("parts", parts, inner).block(
+                    "main",
+                    Nesting::Single,
+                    part_block(),
+                ),
+            )
+        };
+        assert!(matches_schema::<Whole>(&schema(
+            Nesting::List,
+            part_block()
+        )));
+        // A list field on a set block, or a block whose attributes drifted, is refused.
+        assert!(!matches_schema::<Whole>(&schema(
+            Nesting::Set,
+            part_block()
+        )));
+        let drifted = part_block().attribute(Attribute::string("extra").optional());
+        assert!(!matches_schema::<Whole>(&schema(Nesting::List, drifted)));
+        let retyped = Block::new("p")
+            .attribute(Attribute::typed("keys", Type::list(Type::String)).optional())
+            .attribute(Attribute::typed("labels", Type::map(Type::String)).optional());
+        assert!(!matches_schema::<Whole>(&schema(Nesting::List, retyped)));
     }
 }

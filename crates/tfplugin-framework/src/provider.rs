@@ -6,6 +6,7 @@ use std::future::Future;
 
 use crate::cty::Value;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Model, matches_schema};
 use crate::registry::{AnyAction, AnyDataSource, AnyListResource, AnyResource, Registry};
 use crate::resource::{
     ApplyRequest, ListRequest, ListSender, PlanRequest, PlanResponse, Progress, StateResponse,
@@ -16,6 +17,8 @@ use crate::schema::Schema;
 pub trait Provider: Send + Sync + 'static {
     /// What every operation is handed: the configured clients, a cancellation token.
     type Ctx: Send + Sync + 'static;
+    /// The block as a model, held to `schema` by [`Dispatcher::check`] as each type's model is.
+    type Block: Model;
     fn schema() -> Schema;
     /// Static checks of the provider block (ValidateProviderConfig); values may be unknown.
     fn validate(config: &Value) -> Diagnostics;
@@ -62,6 +65,17 @@ impl<P: Provider> Dispatcher<P> {
         P::schema()
     }
 
+    /// The provider holds together: its block's model names its schema, and its registry keeps
+    /// [`Registry::check`]'s rules. The first rule broken, as a message.
+    pub fn check() -> Result<(), String> {
+        if !matches_schema::<P::Block>(&P::schema()) {
+            return Err("the provider block's model does not name exactly its schema's \
+                        attributes and blocks, each of its type"
+                .to_owned());
+        }
+        P::registry().check()
+    }
+
     /// The resource of this type, or the diagnostic every operation on an unknown type gives.
     pub fn resource(type_name: &str) -> Result<&'static dyn AnyResource<P::Ctx>, Diagnostics> {
         P::registry()
@@ -98,10 +112,15 @@ impl<P: Provider> Dispatcher<P> {
     }
 
     pub fn validate_provider(config: &Value) -> Diagnostics {
-        P::validate(config)
+        crate::lifecycle::validation(&P::schema(), config, P::validate)
     }
 
+    /// Configures only a block that keeps its attributes' declared checks.
     pub async fn configure(&self, config: &Value) -> Diagnostics {
+        let checked = P::schema().block.check(config);
+        if checked.has_errors() {
+            return Self::validate_provider(config);
+        }
         self.provider.configure(config).await
     }
 

@@ -191,7 +191,7 @@ macro_rules! forward_common {
             matches_schema::<$t::Model>(&$t::schema())
         }
         fn validate(&self, config: &Value) -> Diagnostics {
-            $t::validate(config)
+            crate::lifecycle::validation(&$t::schema(), config, $t::validate)
         }
     };
 }

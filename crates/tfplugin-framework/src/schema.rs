@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::cty::{Type, Value};
+use crate::cty::{PathStep, Type, Value};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
@@ -35,6 +36,52 @@ pub struct Attribute {
     /// The value an optional, computed attribute takes when the configuration leaves it unset.
     pub default: Option<Value>,
     pub plan_modifiers: Vec<PlanModifier>,
+    /// Rules a known value must keep; the framework checks them before the type's own `validate`.
+    pub checks: Vec<Check>,
+}
+
+/// A rule that one attribute's value keeps, given where it is (as a person writes the path, e.g.
+/// `assume_role[1].role_arn`) and its known, non-null value. A refusal names the attribute, the
+/// value and the rule; the framework attaches the attribute's path.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// The whole value.
+    Value(fn(shown: &str, value: &Value) -> Result<(), Refusal>),
+    /// Each element of a list or set (each refused element is one error).
+    Each(fn(shown: &str, element: &Value) -> Result<(), Refusal>),
+}
+
+/// Why a value breaks an attribute's rule: a diagnostic's summary and detail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub summary: String,
+    pub detail: String,
+}
+
+impl Refusal {
+    pub fn new(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Refusal {
+            summary: summary.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Check")
+    }
+}
+
+impl PartialEq for Check {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Check::Value(a), Check::Value(b)) | (Check::Each(a), Check::Each(b)) => {
+                std::ptr::fn_addr_eq(*a, *b)
+            }
+            _ => false,
+        }
+    }
 }
 
 /// How a computed attribute, or a change of an attribute, plans (terraform-plugin-framework's
@@ -146,6 +193,7 @@ impl Attribute {
             deprecated: false,
             default: None,
             plan_modifiers: Vec::new(),
+            checks: Vec::new(),
         }
     }
     pub fn string(name: &'static str) -> Self {
@@ -205,6 +253,16 @@ impl Attribute {
             .push(PlanModifier::RequiresReplaceIf(ReplaceRule(rule)));
         self
     }
+    /// A rule the known value keeps (`Check::Value`).
+    pub fn check(mut self, rule: fn(&str, &Value) -> Result<(), Refusal>) -> Self {
+        self.checks.push(Check::Value(rule));
+        self
+    }
+    /// A rule each element of the known list or set keeps (`Check::Each`).
+    pub fn check_each(mut self, rule: fn(&str, &Value) -> Result<(), Refusal>) -> Self {
+        self.checks.push(Check::Each(rule));
+        self
+    }
 }
 
 impl Block {
@@ -253,6 +311,71 @@ impl Block {
     pub fn find_attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
     }
+
+    /// Every attribute's declared checks on a value of this block, nested blocks included, each
+    /// refusal an error at its attribute. Null and unknown values are not checked (validation
+    /// runs again when they are known).
+    pub fn check(&self, value: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        self.check_at(value, &mut Vec::new(), &mut diags);
+        diags
+    }
+
+    fn check_at(&self, value: &Value, path: &mut Vec<PathStep>, diags: &mut Diagnostics) {
+        let Value::Object(attrs) = value.concrete() else {
+            return;
+        };
+        for a in self.attributes.iter().filter(|a| !a.checks.is_empty()) {
+            let Some(v) = attrs.get(a.name).map(Value::concrete) else {
+                continue;
+            };
+            if v.is_null() || v.is_unknown() {
+                continue;
+            }
+            path.push(PathStep::Attr(a.name.to_owned()));
+            let shown = crate::cty::format_path(path);
+            for check in &a.checks {
+                let refusals: Vec<Refusal> = match (check, v) {
+                    (Check::Value(rule), _) => rule(&shown, v).err().into_iter().collect(),
+                    (Check::Each(rule), Value::List(items) | Value::Set(items)) => items
+                        .iter()
+                        .filter(|e| e.is_known() && !e.is_null())
+                        .filter_map(|e| rule(&shown, e).err())
+                        .collect(),
+                    (Check::Each(_), _) => Vec::new(),
+                };
+                for r in refusals {
+                    diags.push(Diagnostic::error(r.summary, r.detail).at(path.clone()));
+                }
+            }
+            path.pop();
+        }
+        for b in &self.blocks {
+            let Some(v) = attrs.get(b.name) else {
+                continue;
+            };
+            path.push(PathStep::Attr(b.name.to_owned()));
+            match (b.nesting, v.concrete()) {
+                (Nesting::Single, v) => b.block.check_at(v, path, diags),
+                (_, Value::List(items) | Value::Set(items)) => {
+                    for (i, item) in items.iter().enumerate() {
+                        path.push(PathStep::Index(i64::try_from(i).unwrap_or(i64::MAX)));
+                        b.block.check_at(item, path, diags);
+                        path.pop();
+                    }
+                }
+                (_, Value::Map(items)) => {
+                    for (k, item) in items {
+                        path.push(PathStep::Key(k.clone()));
+                        b.block.check_at(item, path, diags);
+                        path.pop();
+                    }
+                }
+                _ => {}
+            }
+            path.pop();
+        }
+    }
 }
 
 impl Schema {
@@ -294,5 +417,73 @@ mod tests {
         assert!(matches!(attrs.get("l"), Some(Type::List(_))));
         let single = &schema.block.blocks[0];
         assert_eq!(single.min_items, single.max_items);
+    }
+
+    fn short(shown: &str, v: &Value) -> Result<(), Refusal> {
+        match v.as_str() {
+            Some(t) if t.len() > 3 => Err(Refusal::new("Too long", format!("{shown}: {t:?}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Declared checks run on known values only, at every depth, each refusal at its path.
+    #[test]
+    fn declared_checks_refuse_at_their_paths() {
+        let block = Block::new("x")
+            .attribute(Attribute::string("a").optional().check(short))
+            .attribute(
+                Attribute::typed("s", Type::set(Type::String))
+                    .optional()
+                    .check_each(short),
+            )
+            .block(
+                "l",
+                Nesting::List,
+                Block::new("").attribute(Attribute::string("c").optional().check(short)),
+            );
+        let value = Value::Object(
+            [
+                ("a".to_owned(), Value::string("long")),
+                (
+                    "s".to_owned(),
+                    Value::Set(vec![
+                        Value::string("ok"),
+                        Value::string("long"),
+                        Value::Unknown,
+                        Value::string("longer"),
+                    ]),
+                ),
+                (
+                    "l".to_owned(),
+                    Value::List(vec![
+                        Value::Object([("c".to_owned(), Value::Unknown)].into()),
+                        Value::Object([("c".to_owned(), Value::string("long"))].into()),
+                    ]),
+                ),
+            ]
+            .into(),
+        );
+        let details: Vec<String> = block
+            .check(&value)
+            .iter()
+            .map(|d| d.detail.clone())
+            .collect();
+        assert_eq!(
+            details,
+            [
+                "a: \"long\"",
+                "s: \"long\"",
+                "s: \"longer\"",
+                "l[1].c: \"long\""
+            ]
+        );
+        let paths: Vec<String> = block
+            .check(&value)
+            .iter()
+            .map(|d| crate::cty::format_path(d.path.as_deref().unwrap_or_default()))
+            .collect();
+        assert_eq!(paths, ["a", "s", "s", "l[1].c"]);
+        let unknown = Value::Object([("a".to_owned(), Value::Unknown)].into());
+        assert!(block.check(&unknown).is_empty());
     }
 }

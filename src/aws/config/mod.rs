@@ -3,6 +3,7 @@
 //! names (CA bundle, token file) are checked here so a mistake points at its attribute.
 
 mod parse;
+mod rules;
 pub mod schema;
 
 use aws_config::BehaviorVersion;
@@ -19,8 +20,8 @@ pub use parse::WebIdentityBlock;
 pub use schema::schema;
 
 use super::clients::AwsClients;
-use super::credentials::{self, AccountRules, AssumeRole, StsTarget};
-use super::http::{HttpSettings, ProviderHttpClient, ProxySettings, read_ca_bundle};
+use super::credentials::{self, AccountRules, AssumeRole, StsTarget, WebIdentity};
+use super::http::{CaBundle, HttpSettings, ProviderHttpClient, ProxySettings, read_ca_bundle};
 use super::proxy::{NoProxy, ProxyUrl, invalid_detail};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 
@@ -90,6 +91,26 @@ pub struct ProviderConfig {
     pub skip_metadata_api_check: Option<bool>,
     pub ec2_metadata_service_endpoint: Option<String>,
     pub ec2_metadata_service_endpoint_mode: Option<String>,
+}
+
+/// The selected profile and the shared files it is read from.
+struct Files {
+    profile: Option<String>,
+    files: Option<ProfileFiles>,
+}
+
+/// What the default credentials chain is built on.
+struct ChainBase<'a> {
+    http: &'a ProviderHttpClient,
+    region: Option<Region>,
+    files: Files,
+    retry: &'a RetryConfig,
+}
+
+/// The proxies, and the warning when `http_proxy` also serves https://.
+struct Proxies {
+    settings: ProxySettings,
+    warning: Option<Diagnostic>,
 }
 
 /// The outcome of configuring: the clients, and warnings for the person (insecure TLS, proxy
@@ -181,14 +202,10 @@ impl ProviderConfig {
     }
 
     /// Proxies as hashicorp/aws takes them: each block value wins over its variable, and
-    /// `http_proxy` serves https:// too while no https proxy is set at all. A value from the
-    /// environment gets the same check as the argument, and its error names the variable.
-    fn proxy_settings(
-        &self,
-        env: Env<'_>,
-        warnings: &mut Diagnostics,
-        errors: &mut Diagnostics,
-    ) -> ProxySettings {
+    /// `http_proxy` serves https:// too while no https proxy is set at all (with a warning). A
+    /// value from the environment gets the same check as the argument, and its error names the
+    /// variable.
+    fn proxy_settings(&self, env: Env<'_>) -> Result<Proxies, Diagnostics> {
         // (the value, and where it came from: an attribute or a variable)
         let pick = |block: &Option<String>, attr: &'static str, vars: [&'static str; 2]| match block
         {
@@ -199,36 +216,37 @@ impl ProviderConfig {
                     .map(|v| (v, name, false))
             }),
         };
-        let mut check = |found: Option<(String, &'static str, bool)>| {
-            let (text, name, in_block) = found?;
-            match ProxyUrl::parse(&text) {
-                Ok(url) => Some(url),
-                Err(why) => {
-                    errors.push(
-                        Diagnostic::error("Invalid proxy URL", invalid_detail(name, &text, &why))
-                            .at_opt(in_block.then(|| attr_path(&[name]))),
-                    );
-                    None
-                }
-            }
+        let check = |found: Option<(String, &'static str, bool)>| {
+            let Some((text, name, in_block)) = found else {
+                return Ok(None);
+            };
+            ProxyUrl::parse(&text).map(Some).map_err(|why| {
+                Diagnostic::error("Invalid proxy URL", invalid_detail(name, &text, &why))
+                    .at_opt(in_block.then(|| attr_path(&[name])))
+            })
         };
         let http = check(pick(
             &self.http_proxy,
             "http_proxy",
             ["HTTP_PROXY", "http_proxy"],
         ));
-        let mut https = check(pick(
+        let https = check(pick(
             &self.https_proxy,
             "https_proxy",
             ["HTTPS_PROXY", "https_proxy"],
         ));
+        let (http, mut https) = match (http, https) {
+            (Ok(http), Ok(https)) => (http, https),
+            (http, https) => return Err(http.err().into_iter().chain(https.err()).collect()),
+        };
+        let mut warning = None;
         if https.is_none()
             && self.https_proxy.is_none()
             && self.http_proxy.as_deref().is_some_and(|v| !v.is_empty())
             && let Some(block_http) = &http
         {
             https = Some(block_http.clone());
-            warnings.push(
+            warning = Some(
                 Diagnostic::warning(
                     "Missing HTTPS proxy",
                     format!(
@@ -247,27 +265,21 @@ impl ProviderConfig {
                 .or_else(|| env("no_proxy"))
                 .unwrap_or_default(),
         };
-        ProxySettings {
-            http,
-            https,
-            no_proxy: NoProxy::parse(&no_proxy),
-        }
+        Ok(Proxies {
+            settings: ProxySettings {
+                http,
+                https,
+                no_proxy: NoProxy::parse(&no_proxy),
+            },
+            warning,
+        })
     }
 
-    /// Checks what can only be checked with the environment and the files it names, then builds
-    /// the SDK configuration. Errors point at the attribute (or the variable) to fix.
-    pub async fn sdk_config_checked(
-        &self,
-        env: Env<'_>,
-    ) -> Result<(SdkConfig, Diagnostics), Diagnostics> {
-        let mut warnings = Diagnostics::new();
-        let mut errors = Diagnostics::new();
-        let profile = self.profile_name(env);
-        let files = self.profile_files();
-        // The CA bundle: the block's, else AWS_CA_BUNDLE, else the profile's ca_bundle. It
-        // replaces the system's roots, as in hashicorp/aws.
+    /// The CA bundle: the block's, else AWS_CA_BUNDLE, else the profile's `ca_bundle`. It
+    /// replaces the system's roots, as in hashicorp/aws. The error names the source to fix.
+    async fn ca_bundle(&self, env: Env<'_>, files: &Files) -> Result<Option<CaBundle>, Diagnostic> {
         // Each source with the name its error gives, and the attribute only the block has.
-        let bundle_source = match &self.custom_ca_bundle {
+        let source = match &self.custom_ca_bundle {
             Some(path) => Some((
                 expand_home(path),
                 "custom_ca_bundle",
@@ -275,157 +287,92 @@ impl ProviderConfig {
             )),
             None => match env("AWS_CA_BUNDLE").filter(|v| !v.is_empty()) {
                 Some(path) => Some((expand_home(&path), "AWS_CA_BUNDLE", None)),
-                None => profile_ca_bundle(profile.as_deref(), files.as_ref())
+                None => profile_ca_bundle(files.profile.as_deref(), files.files.as_ref())
                     .await
                     .map(|p| (expand_home(&p), "ca_bundle in the profile", None)),
             },
         };
-        let ca_bundle = match bundle_source {
-            None => None,
-            Some((path, name, at)) => match read_ca_bundle(&path) {
-                Ok(b) => Some(b),
-                Err(why) => {
-                    errors.push(
-                        Diagnostic::error(
-                            "Unusable CA bundle",
-                            format!(
-                                "{name}: {why}. It must name a readable PEM file of CA \
-                                 certificates."
-                            ),
-                        )
-                        .at_opt(at),
-                    );
-                    None
-                }
-            },
+        let Some((path, name, at)) = source else {
+            return Ok(None);
         };
-        if self.insecure {
-            warnings.push(
-                Diagnostic::warning(
-                    "TLS verification is off",
-                    "insecure = true: the certificates of AWS endpoints are not verified, so \
-                     anyone on the network path can read and change this provider's AWS \
-                     traffic. Use it only against test emulators.",
-                )
-                .at(attr_path(&["insecure"])),
-            );
-        }
-        let http = ProviderHttpClient::new(HttpSettings {
-            ca_bundle,
-            insecure: self.insecure,
-            proxy: self.proxy_settings(env, &mut warnings, &mut errors),
-        });
+        read_ca_bundle(&path).map(Some).map_err(|why| {
+            Diagnostic::error(
+                "Unusable CA bundle",
+                format!("{name}: {why}. It must name a readable PEM file of CA certificates."),
+            )
+            .at_opt(at)
+        })
+    }
 
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http.clone());
-        if let Some(p) = &profile {
-            loader = loader.profile_name(p);
+    /// The region: the block's, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else the profile's
+    /// (from the same files as its credentials). Never instance metadata.
+    async fn region(&self, env: Env<'_>, files: &Files) -> Option<Region> {
+        if let Some(r) = &self.region {
+            return Some(Region::new(r.clone()));
         }
-        if let Some(files) = &files {
-            loader = loader.profile_files(files.clone());
-        }
-        let region = match &self.region {
-            Some(r) => Some(Region::new(r.clone())),
-            None => match env("AWS_REGION")
-                .or_else(|| env("AWS_DEFAULT_REGION"))
-                .filter(|r| !r.is_empty())
-            {
-                Some(r) => Some(Region::new(r)),
-                None => {
-                    // The profile's region comes from the same files as its credentials.
-                    let mut from_profile =
-                        aws_config::profile::ProfileFileRegionProvider::builder();
-                    if let Some(p) = &profile {
-                        from_profile = from_profile.profile_name(p);
-                    }
-                    if let Some(files) = files.clone() {
-                        from_profile = from_profile.profile_files(files);
-                    }
-                    ProvideRegion::region(&from_profile.build()).await
-                }
-            },
-        };
-        // Set even when None: left alone, the SDK would ask instance metadata (a network call).
-        loader = loader.region(region.clone());
-        if self.use_fips_endpoint {
-            loader = loader.use_fips(true);
-        }
-        if self.use_dualstack_endpoint {
-            loader = loader.use_dual_stack(true);
-        }
-        let retry = self.retry_config(env);
-        loader = loader.retry_config(retry.clone());
-        let static_keys = match (&self.access_key, &self.secret_key) {
-            (Some(ak), Some(sk)) => Some(SharedCredentialsProvider::new(Credentials::new(
-                ak.clone(),
-                sk.clone(),
-                self.token.clone(),
-                None,
-                "provider-block",
-            ))),
-            _ => None,
-        };
-        if static_keys.is_none()
-            && self.block_profile().is_some()
-            && env("AWS_ACCESS_KEY_ID").is_some_and(|v| !v.is_empty())
-            && env("AWS_SECRET_ACCESS_KEY").is_some_and(|v| !v.is_empty())
+        if let Some(r) = env("AWS_REGION")
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .filter(|r| !r.is_empty())
         {
-            // hashicorp/aws's words for the same case.
-            warnings.push(
-                Diagnostic::warning(
-                    "Configuration conflict detected",
-                    "A Profile was specified along with the environment variables \
-                     \"AWS_ACCESS_KEY_ID\" and \"AWS_SECRET_ACCESS_KEY\". The Profile is now \
-                     used instead of the environment variable credentials. This may lead to \
-                     unexpected behavior.",
-                )
-                .at(attr_path(&["profile"])),
-            );
+            return Some(Region::new(r));
         }
-        if let Some(keys) = &static_keys {
-            loader = loader.credentials_provider(keys.clone());
-        } else {
-            loader = loader.credentials_provider(self.default_chain(
-                &http,
-                region.clone(),
-                profile.as_deref(),
-                files.clone(),
-                &retry,
-                env,
-                &mut errors,
-            ));
+        let mut from_profile = aws_config::profile::ProfileFileRegionProvider::builder();
+        if let Some(p) = &files.profile {
+            from_profile = from_profile.profile_name(p);
         }
-        let sdk = loader.load().await;
-        let sts = self.sts_target(sdk.region(), env);
+        if let Some(f) = files.files.clone() {
+            from_profile = from_profile.profile_files(f);
+        }
+        ProvideRegion::region(&from_profile.build()).await
+    }
 
-        // hashicorp/aws's order (the provider docs list it): the block's web identity, the
-        // block's keys, then the default chain, in which the environment's web identity comes
-        // after the environment's keys and not at all when the block names a profile; roles are
-        // assumed on top.
-        let web_identity = match (&self.web_identity, &static_keys) {
-            (Some(block), _) => match block.resolve(env) {
-                Ok(w) => Some(w),
-                Err(d) => {
-                    errors.push(d);
-                    None
-                }
-            },
-            (None, None)
-                if self.block_profile().is_none()
-                    && env("AWS_ACCESS_KEY_ID").is_none_or(|v| v.is_empty())
-                    && env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some_and(|v| !v.is_empty()) =>
-            {
-                match WebIdentityBlock::default().resolve(env) {
-                    Ok(w) => Some(w),
-                    Err(d) => {
-                        errors.push(d);
-                        None
-                    }
-                }
-            }
-            _ => None,
+    /// The block's static keys, if it has them.
+    fn static_keys(&self) -> Option<SharedCredentialsProvider> {
+        let (ak, sk) = (self.access_key.as_ref()?, self.secret_key.as_ref()?);
+        Some(SharedCredentialsProvider::new(Credentials::new(
+            ak.clone(),
+            sk.clone(),
+            self.token.clone(),
+            None,
+            "provider-block",
+        )))
+    }
+
+    /// hashicorp/aws's warning, in its words, when the block's profile hides the environment's
+    /// keys.
+    fn profile_over_env_keys(&self, env: Env<'_>) -> Option<Diagnostic> {
+        let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+        (self.static_keys().is_none()
+            && self.block_profile().is_some()
+            && set("AWS_ACCESS_KEY_ID")
+            && set("AWS_SECRET_ACCESS_KEY"))
+        .then(|| {
+            Diagnostic::warning(
+                "Configuration conflict detected",
+                "A Profile was specified along with the environment variables \
+                 \"AWS_ACCESS_KEY_ID\" and \"AWS_SECRET_ACCESS_KEY\". The Profile is now used \
+                 instead of the environment variable credentials. This may lead to unexpected \
+                 behavior.",
+            )
+            .at(attr_path(&["profile"]))
+        })
+    }
+
+    /// The web identity to assume first, if any, in hashicorp/aws's order (the provider docs list
+    /// it): the block's web identity, the block's keys, then the default chain, in which the
+    /// environment's web identity comes after the environment's keys and not at all when the
+    /// block names a profile. A token file must be readable now, so the error points at it.
+    fn web_identity(&self, env: Env<'_>) -> Result<Option<WebIdentity>, Diagnostic> {
+        let from_env = self.static_keys().is_none()
+            && self.block_profile().is_none()
+            && env("AWS_ACCESS_KEY_ID").is_none_or(|v| v.is_empty())
+            && env("AWS_WEB_IDENTITY_TOKEN_FILE").is_some_and(|v| !v.is_empty());
+        let w = match &self.web_identity {
+            Some(block) => block.resolve(env)?,
+            None if from_env => WebIdentityBlock::default().resolve(env)?,
+            None => return Ok(None),
         };
-        if let Some(w) = &web_identity
-            && let credentials::TokenSource::File(path) = &w.token
+        if let credentials::TokenSource::File(path) = &w.token
             && let Err(e) = std::fs::metadata(path)
         {
             let (name, at) = match &self.web_identity {
@@ -438,17 +385,104 @@ impl ProviderConfig {
                 ),
                 _ => ("AWS_WEB_IDENTITY_TOKEN_FILE", None),
             };
-            errors.push(
-                Diagnostic::error(
-                    "Unreadable web identity token file",
-                    format!(
-                        "{name} names {path:?}, which cannot be read: {e}. In CI, check that the \
-                         job requests an OIDC token and writes it there before Terraform runs."
-                    ),
+            return Err(Diagnostic::error(
+                "Unreadable web identity token file",
+                format!(
+                    "{name} names {path:?}, which cannot be read: {e}. In CI, check that the job \
+                     requests an OIDC token and writes it there before Terraform runs."
+                ),
+            )
+            .at_opt(at));
+        }
+        Ok(Some(w))
+    }
+
+    /// Checks what can only be checked with the environment and the files it names, then builds
+    /// the SDK configuration. Errors point at the attribute (or the variable) to fix; every step
+    /// runs, so one configure reports every problem.
+    pub async fn sdk_config_checked(
+        &self,
+        env: Env<'_>,
+    ) -> Result<(SdkConfig, Diagnostics), Diagnostics> {
+        let mut warnings = Diagnostics::new();
+        let mut errors = Diagnostics::new();
+        let files = Files {
+            profile: self.profile_name(env),
+            files: self.profile_files(),
+        };
+        let ca_bundle = self.ca_bundle(env, &files).await.unwrap_or_else(|d| {
+            errors.push(d);
+            None
+        });
+        if self.insecure {
+            warnings.push(
+                Diagnostic::warning(
+                    "TLS verification is off",
+                    "insecure = true: the certificates of AWS endpoints are not verified, so \
+                     anyone on the network path can read and change this provider's AWS \
+                     traffic. Use it only against test emulators.",
                 )
-                .at_opt(at),
+                .at(attr_path(&["insecure"])),
             );
         }
+        let proxy = match self.proxy_settings(env) {
+            Ok(p) => {
+                warnings.extend(p.warning);
+                p.settings
+            }
+            Err(d) => {
+                errors.extend(d);
+                ProxySettings::default()
+            }
+        };
+        let http = ProviderHttpClient::new(HttpSettings {
+            ca_bundle,
+            insecure: self.insecure,
+            proxy,
+        });
+        let region = self.region(env, &files).await;
+        let retry = self.retry_config(env);
+        warnings.extend(self.profile_over_env_keys(env));
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http.clone())
+            // Set even when None: left alone, the SDK would ask instance metadata (a network
+            // call).
+            .region(region.clone())
+            .retry_config(retry.clone());
+        if let Some(p) = &files.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(f) = &files.files {
+            loader = loader.profile_files(f.clone());
+        }
+        if self.use_fips_endpoint {
+            loader = loader.use_fips(true);
+        }
+        if self.use_dualstack_endpoint {
+            loader = loader.use_dual_stack(true);
+        }
+        let static_keys = self.static_keys();
+        if let Some(keys) = &static_keys {
+            loader = loader.credentials_provider(keys.clone());
+        } else {
+            let base = ChainBase {
+                http: &http,
+                region,
+                files,
+                retry: &retry,
+            };
+            match self.default_chain(base, env) {
+                Ok(chain) => loader = loader.credentials_provider(chain),
+                Err(d) => errors.push(d),
+            }
+        }
+        let sdk = loader.load().await;
+        let sts = self.sts_target(sdk.region(), env);
+        let web_identity = self.web_identity(env).unwrap_or_else(|d| {
+            errors.push(d);
+            None
+        });
         if errors.has_errors() {
             return Err(errors);
         }
@@ -456,53 +490,57 @@ impl ProviderConfig {
             Some(w) => Some(credentials::web_identity(&sdk, &sts, w)),
             None => sdk.credentials_provider(),
         };
-        let Some(mut chain) = base_credentials else {
+        let Some(base) = base_credentials else {
             return Ok((sdk, warnings));
         };
-        if !self.assume_roles.is_empty() {
-            chain = credentials::assume_role_chain(&sdk, &sts, chain, &self.assume_roles);
-        }
-        let rules = AccountRules {
-            allowed: self.allowed_account_ids.clone(),
-            forbidden: self.forbidden_account_ids.clone(),
-            validate: !self.skip_credentials_validation,
-        };
-        chain = credentials::guarded(&sdk, &sts, chain, rules);
+        let chain = self.guarded_chain(&sdk, &sts, base);
         Ok((
             sdk.into_builder().credentials_provider(chain).build(),
             warnings,
         ))
     }
 
+    /// Roles assumed on top of the base credentials, in order, then the account guard.
+    fn guarded_chain(
+        &self,
+        sdk: &SdkConfig,
+        sts: &StsTarget,
+        mut chain: SharedCredentialsProvider,
+    ) -> SharedCredentialsProvider {
+        if !self.assume_roles.is_empty() {
+            chain = credentials::assume_role_chain(sdk, sts, chain, &self.assume_roles);
+        }
+        let rules = AccountRules {
+            allowed: self.allowed_account_ids.clone(),
+            forbidden: self.forbidden_account_ids.clone(),
+            validate: !self.skip_credentials_validation,
+        };
+        credentials::guarded(sdk, sts, chain, rules)
+    }
+
     /// The SDK's chain (environment, profile, container, instance metadata) with hashicorp/aws's
     /// switches for instance metadata. Web identity from the environment is handled above, so
     /// its STS call goes to the STS endpoint configured here.
-    #[allow(clippy::too_many_arguments)]
     fn default_chain(
         &self,
-        http: &ProviderHttpClient,
-        region: Option<Region>,
-        profile: Option<&str>,
-        files: Option<ProfileFiles>,
-        retry: &RetryConfig,
+        base: ChainBase<'_>,
         env: Env<'_>,
-        errors: &mut Diagnostics,
-    ) -> aws_config::meta::credentials::CredentialsProviderChain {
+    ) -> Result<aws_config::meta::credentials::CredentialsProviderChain, Diagnostic> {
         use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
         use aws_config::meta::credentials::CredentialsProviderChain;
         use aws_config::provider_config::ProviderConfig as SdkProviderConfig;
 
         let pc = SdkProviderConfig::without_region()
-            .with_region(region)
-            .with_http_client(http.clone())
-            .with_retry_config(retry.clone());
+            .with_region(base.region)
+            .with_http_client(base.http.clone())
+            .with_retry_config(base.retry.clone());
         let mut from_profile =
             aws_config::profile::ProfileFileCredentialsProvider::builder().configure(&pc);
-        if let Some(p) = profile {
+        if let Some(p) = base.files.profile {
             from_profile = from_profile.profile_name(p);
         }
-        if let Some(files) = files {
-            from_profile = from_profile.profile_files(files);
+        if let Some(f) = base.files.files {
+            from_profile = from_profile.profile_files(f);
         }
         // aws-sdk-go-v2's order, which hashicorp/aws keeps: a profile named in the provider
         // block comes before the environment's keys; AWS_PROFILE does not.
@@ -524,40 +562,35 @@ impl ProviderConfig {
         let imds_disabled = self.skip_metadata_api_check.unwrap_or_else(|| {
             env("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
         });
-        if !imds_disabled {
-            let mut imds = aws_config::imds::Client::builder().configure(&pc);
-            if let Some(url) = &self.ec2_metadata_service_endpoint {
-                match imds.endpoint(url) {
-                    Ok(b) => imds = b,
-                    Err(e) => {
-                        errors.push(
-                            Diagnostic::error(
-                                "Invalid ec2_metadata_service_endpoint",
-                                format!("ec2_metadata_service_endpoint {url:?}: {e}"),
-                            )
-                            .at(attr_path(&["ec2_metadata_service_endpoint"])),
-                        );
-                        imds = aws_config::imds::Client::builder().configure(&pc);
-                    }
-                }
-            }
-            if let Some(mode) = &self.ec2_metadata_service_endpoint_mode {
-                let mode = if mode.eq_ignore_ascii_case("ipv6") {
-                    aws_config::imds::client::EndpointMode::IpV6
-                } else {
-                    aws_config::imds::client::EndpointMode::IpV4
-                };
-                imds = imds.endpoint_mode(mode);
-            }
-            chain = chain.or_else(
-                "Ec2InstanceMetadata",
-                aws_config::imds::credentials::ImdsCredentialsProvider::builder()
-                    .configure(&pc)
-                    .imds_client(imds.build())
-                    .build(),
-            );
+        if imds_disabled {
+            return Ok(chain);
         }
-        chain
+        let mut imds = aws_config::imds::Client::builder().configure(&pc);
+        if let Some(url) = &self.ec2_metadata_service_endpoint {
+            imds = imds.endpoint(url).map_err(|e| {
+                Diagnostic::error(
+                    "Invalid ec2_metadata_service_endpoint",
+                    format!("ec2_metadata_service_endpoint {url:?}: {e}"),
+                )
+                .at(attr_path(&["ec2_metadata_service_endpoint"]))
+            })?;
+        }
+        if let Some(mode) = &self.ec2_metadata_service_endpoint_mode {
+            let mode = if mode.eq_ignore_ascii_case("ipv6") {
+                aws_config::imds::client::EndpointMode::IpV6
+            } else {
+                aws_config::imds::client::EndpointMode::IpV4
+            };
+            imds = imds.endpoint_mode(mode);
+        }
+        chain = chain.or_else(
+            "Ec2InstanceMetadata",
+            aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                .configure(&pc)
+                .imds_client(imds.build())
+                .build(),
+        );
+        Ok(chain)
     }
 
     fn profile_files(&self) -> Option<ProfileFiles> {
@@ -769,12 +802,21 @@ mod tests {
             ("NO_PROXY", ".internal"),
         ]);
         let url = |p: Option<ProxyUrl>| p.map(|p| p.to_string());
-        let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
-        let from_env = ProviderConfig::default().proxy_settings(&env, &mut warnings, &mut errors);
-        assert_eq!(url(from_env.http).as_deref(), Some("http://env-http:1"));
-        assert_eq!(url(from_env.https).as_deref(), Some("http://env-https:2"));
-        assert_eq!(from_env.no_proxy, NoProxy::parse(".internal"));
-        assert!(warnings.is_empty() && errors.is_empty());
+        let proxies = |cfg: &ProviderConfig, env: Env<'_>| {
+            cfg.proxy_settings(env)
+                .unwrap_or_else(|d| panic!("refused: {d:?}"))
+        };
+        let from_env = proxies(&ProviderConfig::default(), &env);
+        assert_eq!(
+            url(from_env.settings.http).as_deref(),
+            Some("http://env-http:1")
+        );
+        assert_eq!(
+            url(from_env.settings.https).as_deref(),
+            Some("http://env-https:2")
+        );
+        assert_eq!(from_env.settings.no_proxy, NoProxy::parse(".internal"));
+        assert!(from_env.warning.is_none());
         // The block wins, no_proxy replaces the variable, and http_proxy alone serves https too
         // (hashicorp/aws's legacy mode) with a warning; https_proxy = "" turns that off.
         let block = ProviderConfig {
@@ -782,32 +824,30 @@ mod tests {
             no_proxy: Some("".into()),
             ..ProviderConfig::default()
         };
-        let none = env_of(&[]);
-        let got = block.proxy_settings(&none, &mut warnings, &mut errors);
-        assert_eq!(url(got.https).as_deref(), Some("http://block:3"));
-        assert_eq!(got.no_proxy, NoProxy::default());
-        assert_eq!(warnings.iter().count(), 1);
+        let got = proxies(&block, &env_of(&[]));
+        assert_eq!(url(got.settings.https).as_deref(), Some("http://block:3"));
+        assert_eq!(got.settings.no_proxy, NoProxy::default());
+        assert!(got.warning.is_some());
         let off = ProviderConfig {
             https_proxy: Some(String::new()),
             ..block
         };
-        assert_eq!(
-            off.proxy_settings(&env, &mut warnings, &mut errors).https,
-            None
-        );
-        assert!(errors.is_empty());
+        let got = proxies(&off, &env);
+        assert_eq!(got.settings.https, None);
+        assert!(got.warning.is_none());
     }
 
     /// The environment's proxy variables get the argument's check, named by the variable, with
     /// no userinfo in the message; the warning that shows http_proxy shows none either.
     #[test]
     fn proxy_variables_are_checked_and_their_passwords_never_shown() {
-        let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
         let env = env_of(&[
             ("HTTPS_PROXY", "socks5://ci:hunter2-socks@proxy.corp:1080"),
             ("http_proxy", "ftp://ci:hunter2-ftp@proxy.corp:21"),
         ]);
-        ProviderConfig::default().proxy_settings(&env, &mut warnings, &mut errors);
+        let Err(errors) = ProviderConfig::default().proxy_settings(&env) else {
+            panic!("bad proxy variables accepted");
+        };
         let text: String = errors
             .iter()
             .map(|d| format!("{} {}\n", d.summary, d.detail))
@@ -826,12 +866,14 @@ mod tests {
             http_proxy: Some("https://ci:hunter2-block@proxy.corp:3128".into()),
             ..ProviderConfig::default()
         };
-        let got = block.proxy_settings(&env_of(&[]), &mut warnings, &mut Diagnostics::new());
-        let shown: String = warnings.iter().map(|d| d.detail.clone()).collect();
+        let Ok(got) = block.proxy_settings(&env_of(&[])) else {
+            panic!("a good proxy refused");
+        };
+        let shown = got.warning.map(|d| d.detail).unwrap_or_default();
         assert!(shown.contains("https://xxxxx@proxy.corp:3128"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(!format!("{got:?}").contains("hunter2"));
-        assert!(got.https.is_some_and(|p| p.is_tls()));
+        assert!(!format!("{:?}", got.settings).contains("hunter2"));
+        assert!(got.settings.https.is_some_and(|p| p.is_tls()));
     }
 
     /// `ca_bundle` in the profile is read when neither the block nor AWS_CA_BUNDLE names one.

@@ -1,8 +1,84 @@
 //! The `provider "cloudtrail"` block as Terraform sees it. Names, nesting and environment
 //! variables are hashicorp/aws 6.x's, so a team can copy the block it already has.
 
+use std::collections::BTreeMap;
+
+use super::rules;
 use crate::cty::Type;
 use crate::schema::{Attribute, Block, Nesting, Schema};
+use tfplugin_framework::model::{Set, model};
+
+model! {
+    /// The block as written: each attribute of [`schema`] by name (the drift test holds them
+    /// together); `parse.rs` turns it into a `ProviderConfig`.
+    pub struct ProviderBlock {
+        pub region: Field<String>,
+        pub profile: Field<String>,
+        pub access_key: Field<String>,
+        pub secret_key: Field<String>,
+        pub token: Field<String>,
+        pub shared_config_files: Field<Vec<String>>,
+        pub shared_credentials_files: Field<Vec<String>>,
+        pub max_retries: Field<i64>,
+        pub retry_mode: Field<String>,
+        pub plan_checks: Field<String>,
+        pub allowed_account_ids: Field<Set<String>>,
+        pub forbidden_account_ids: Field<Set<String>>,
+        pub custom_ca_bundle: Field<String>,
+        pub http_proxy: Field<String>,
+        pub https_proxy: Field<String>,
+        pub no_proxy: Field<String>,
+        pub insecure: Field<bool>,
+        pub sts_region: Field<String>,
+        pub use_fips_endpoint: Field<bool>,
+        pub use_dualstack_endpoint: Field<bool>,
+        pub skip_credentials_validation: Field<bool>,
+        pub skip_requesting_account_id: Field<bool>,
+        pub skip_metadata_api_check: Field<String>,
+        pub skip_region_validation: Field<bool>,
+        pub ec2_metadata_service_endpoint: Field<String>,
+        pub ec2_metadata_service_endpoint_mode: Field<String>,
+        pub assume_role: Field<Vec<AssumeRoleBlock>>,
+        pub assume_role_with_web_identity: Field<WebIdentityModel>,
+        pub endpoints: Field<EndpointsBlock>,
+    }
+}
+
+model! {
+    /// One `assume_role` block.
+    pub struct AssumeRoleBlock {
+        pub role_arn: Field<String>,
+        pub session_name: Field<String>,
+        pub external_id: Field<String>,
+        pub duration: Field<String>,
+        pub policy: Field<String>,
+        pub policy_arns: Field<Set<String>>,
+        pub tags: Field<BTreeMap<String, String>>,
+        pub transitive_tag_keys: Field<Set<String>>,
+        pub source_identity: Field<String>,
+    }
+}
+
+model! {
+    /// The `assume_role_with_web_identity` block.
+    pub struct WebIdentityModel {
+        pub role_arn: Field<String>,
+        pub session_name: Field<String>,
+        pub web_identity_token: Field<String>,
+        pub web_identity_token_file: Field<String>,
+        pub duration: Field<String>,
+        pub policy: Field<String>,
+        pub policy_arns: Field<Set<String>>,
+    }
+}
+
+model! {
+    /// The `endpoints` block.
+    pub struct EndpointsBlock {
+        pub cloudtrail: Field<String>,
+        pub sts: Field<String>,
+    }
+}
 
 pub fn schema() -> Schema {
     Schema::new(0, provider_block())
@@ -59,23 +135,25 @@ fn provider_block() -> Block {
                 "Paths of shared credentials files to read instead of `~/.aws/credentials`.",
             ),
     )
-    .attribute(Attribute::number("max_retries").optional().description(
+    .attribute(Attribute::number("max_retries").optional().check(rules::max_retries).description(
         "Maximum number of attempts for an AWS request that is throttled or fails transiently \
          (5xx, network), the first one included, as the hashicorp/aws provider counts it. \
          Defaults to `AWS_MAX_ATTEMPTS`, then 25; 0 or 1 means no retry.",
     ))
-    .attribute(Attribute::string("retry_mode").optional().description(
+    .attribute(Attribute::string("retry_mode").optional().check(rules::retry_mode).description(
         "`standard` or `adaptive` (adds client-side rate limiting). Defaults to \
          `AWS_RETRY_MODE`, then `standard`.",
     ))
     .attribute(
         Attribute::string("plan_checks")
             .optional()
+            .check(rules::plan_checks)
             .description(PLAN_CHECKS_DESCRIPTION),
     )
     .attribute(
         Attribute::typed("allowed_account_ids", Type::set(Type::String))
             .optional()
+            .check_each(rules::account_id)
             .description(
                 "AWS account IDs the credentials may belong to. Before its first CloudTrail call, \
                  each provider process asks sts:GetCallerIdentity once; any other account is an \
@@ -85,6 +163,7 @@ fn provider_block() -> Block {
     .attribute(
         Attribute::typed("forbidden_account_ids", Type::set(Type::String))
             .optional()
+            .check_each(rules::account_id)
             .description(
                 "AWS account IDs the credentials must not belong to, checked like \
                  `allowed_account_ids`. Conflicts with `allowed_account_ids`.",
@@ -95,13 +174,13 @@ fn provider_block() -> Block {
          endpoints and an https:// proxy), e.g. for a corporate TLS-inspecting proxy. Defaults \
          to `AWS_CA_BUNDLE`, then `ca_bundle` in the profile.",
     ))
-    .attribute(Attribute::string("http_proxy").optional().description(
+    .attribute(Attribute::string("http_proxy").optional().check(rules::proxy_url).description(
         "URL (http:// or https://) of a proxy for http:// requests to AWS. Defaults to \
          `HTTP_PROXY` / `http_proxy`. \
          Also used for https:// requests when `https_proxy` is not set (set `https_proxy = \"\"` \
          to prevent that), as hashicorp/aws does.",
     ))
-    .attribute(Attribute::string("https_proxy").optional().description(
+    .attribute(Attribute::string("https_proxy").optional().check(rules::proxy_url).description(
         "URL of a proxy for https:// requests to AWS, reached with CONNECT: over TLS for an \
          https:// proxy; SOCKS is not supported. Defaults to `HTTPS_PROXY` / `https_proxy`.",
     ))
@@ -137,7 +216,7 @@ fn provider_block() -> Block {
         "Do not learn the account ID. The provider needs it only for `allowed_account_ids` and \
          `forbidden_account_ids`, which cannot be combined with it. Defaults to `false`.",
     ))
-    .attribute(Attribute::string("skip_metadata_api_check").optional().description(
+    .attribute(Attribute::string("skip_metadata_api_check").optional().check(rules::string_bool).description(
         "`true` leaves the EC2 instance metadata service (IMDS) out of the credentials chain. \
          `\"\"` (default) or `false` keep it. Defaults to `AWS_EC2_METADATA_DISABLED`.",
     ))
@@ -148,6 +227,7 @@ fn provider_block() -> Block {
     .attribute(
         Attribute::string("ec2_metadata_service_endpoint")
             .optional()
+            .check(rules::url)
             .description(
                 "Address of the EC2 instance metadata service, e.g. `http://169.254.169.254`. \
                  Defaults to `AWS_EC2_METADATA_SERVICE_ENDPOINT`.",
@@ -156,6 +236,7 @@ fn provider_block() -> Block {
     .attribute(
         Attribute::string("ec2_metadata_service_endpoint_mode")
             .optional()
+            .check(rules::endpoint_mode)
             .description(
                 "`IPv4` or `IPv6`: which default address of the EC2 instance metadata service \
                  to use. Defaults to `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, then `IPv4`.",
@@ -176,20 +257,21 @@ fn assume_role_block() -> Block {
          each role is assumed with the credentials of the one before it, in order.",
     )
     .attribute(
-        Attribute::string("role_arn").optional().description(
+        Attribute::string("role_arn").optional().check(rules::role_arn).description(
             "ARN of the IAM role to assume, e.g. `arn:aws:iam::123456789012:role/name`.",
         ),
     )
-    .attribute(Attribute::string("session_name").optional().description(
+    .attribute(Attribute::string("session_name").optional().check(rules::session_name).description(
         "Session name recorded in CloudTrail for the assumed role (2 to 64 characters of \
          letters, digits and `+=,.@-`). Defaults to `terraform-provider-cloudtrail`.",
     ))
     .attribute(
         Attribute::string("external_id")
             .optional()
+            .check(rules::external_id)
             .description("External ID the role's trust policy requires (2 to 1224 characters)."),
     )
-    .attribute(Attribute::string("duration").optional().description(
+    .attribute(Attribute::string("duration").optional().check(rules::session_duration).description(
         "Session length such as `1h` or `15m`, from 15 minutes to 12 hours. Defaults to STS's \
          default (1 hour).",
     ))
@@ -198,6 +280,7 @@ fn assume_role_block() -> Block {
     .attribute(
         Attribute::typed("tags", Type::map(Type::String))
             .optional()
+            .check(rules::session_tags)
             .description("Session tags."),
     )
     .attribute(
@@ -205,7 +288,7 @@ fn assume_role_block() -> Block {
             .optional()
             .description("Keys of `tags` that pass on to roles assumed later in a chain of roles."),
     )
-    .attribute(Attribute::string("source_identity").optional().description(
+    .attribute(Attribute::string("source_identity").optional().check(rules::session_name).description(
         "Source identity recorded with the session (2 to 64 characters of letters, digits and \
          `+=,.@-`).",
     ))
@@ -221,15 +304,17 @@ fn web_identity_block() -> Block {
     .attribute(
         Attribute::string("role_arn")
             .optional()
+            .check(rules::role_arn)
             .description("ARN of the IAM role to assume. Defaults to `AWS_ROLE_ARN`."),
     )
-    .attribute(Attribute::string("session_name").optional().description(
+    .attribute(Attribute::string("session_name").optional().check(rules::session_name).description(
         "Session name (2 to 64 characters of letters, digits and `+=,.@-`). Defaults to \
          `AWS_ROLE_SESSION_NAME`, then `terraform-provider-cloudtrail`.",
     ))
     .attribute(
         Attribute::string("web_identity_token")
             .optional()
+            .check(rules::web_identity_token)
             .sensitive()
             .description("The OIDC token itself. Set this or `web_identity_token_file`."),
     )
@@ -242,7 +327,7 @@ fn web_identity_block() -> Block {
                  `AWS_WEB_IDENTITY_TOKEN_FILE`.",
             ),
     )
-    .attribute(Attribute::string("duration").optional().description(
+    .attribute(Attribute::string("duration").optional().check(rules::session_duration).description(
         "Session length such as `1h`, from 15 minutes to 12 hours. Defaults to STS's default.",
     ))
     .attribute(policy())
@@ -253,12 +338,14 @@ fn web_identity_block() -> Block {
 fn policy() -> Attribute {
     Attribute::string("policy")
         .optional()
+        .check(rules::policy)
         .description("IAM policy JSON that further restricts the session's permissions.")
 }
 
 fn policy_arns() -> Attribute {
     Attribute::typed("policy_arns", Type::set(Type::String))
         .optional()
+        .check_each(rules::policy_arn)
         .description("ARNs of managed IAM policies that further restrict the session.")
 }
 
@@ -267,15 +354,25 @@ fn endpoints_block() -> Block {
         "Custom service endpoints, e.g. a VPC or FIPS endpoint, or an emulator on loopback. Each \
          service uses only its own.",
     )
-    .attribute(Attribute::string("cloudtrail").optional().description(
-        "CloudTrail endpoint URL. Defaults to `AWS_ENDPOINT_URL_CLOUDTRAIL`, then \
+    .attribute(
+        Attribute::string("cloudtrail")
+            .optional()
+            .check(rules::url)
+            .description(
+                "CloudTrail endpoint URL. Defaults to `AWS_ENDPOINT_URL_CLOUDTRAIL`, then \
          `AWS_ENDPOINT_URL`, then the AWS endpoint for the region.",
-    ))
-    .attribute(Attribute::string("sts").optional().description(
-        "STS endpoint URL, for `assume_role`, `assume_role_with_web_identity` and account \
+            ),
+    )
+    .attribute(
+        Attribute::string("sts")
+            .optional()
+            .check(rules::url)
+            .description(
+                "STS endpoint URL, for `assume_role`, `assume_role_with_web_identity` and account \
          checks. Defaults to `AWS_ENDPOINT_URL_STS`, then `AWS_ENDPOINT_URL`, then the AWS \
          endpoint for `sts_region`.",
-    ))
+            ),
+    )
 }
 
 pub const PLAN_CHECKS_DESCRIPTION: &str = "What a plan does with what it learns from reading an \
@@ -299,3 +396,25 @@ pub const PLAN_CHECKS_DESCRIPTION: &str = "What a plan does with what it learns 
                                            mode. A provider configuration that can never work \
                                            (an untrusted TLS certificate, a ruled-out account) \
                                            fails the plan in `warn` and `error` modes.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The drift test: the model names exactly the schema's attributes and blocks, each of its
+    /// type, nested blocks included.
+    #[test]
+    fn the_block_model_names_the_schema() {
+        assert!(tfplugin_framework::model::matches_schema::<ProviderBlock>(
+            &schema()
+        ));
+        let mut drifted = schema();
+        drifted.block.blocks[0]
+            .block
+            .attributes
+            .push(Attribute::string("role_name").optional());
+        assert!(!tfplugin_framework::model::matches_schema::<ProviderBlock>(
+            &drifted
+        ));
+    }
+}

@@ -107,8 +107,14 @@ struct ToyProvider {
     count: Count,
 }
 
+crate::model::model! {
+    /// The toy provider's block, which has no attributes.
+    pub struct ToyBlock {}
+}
+
 impl Provider for ToyProvider {
     type Ctx = Count;
+    type Block = ToyBlock;
     fn schema() -> Schema {
         Schema::new(0, Block::new("Toy."))
     }
