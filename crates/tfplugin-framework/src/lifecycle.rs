@@ -9,7 +9,8 @@ use crate::model::Model;
 use crate::plan;
 use crate::resource::{
     Action, Applied, ApplyRequest, Change, DataSource, Found, ListRequest, ListResource,
-    ListSender, Plan, PlanRequest, PlanResponse, Progress, Read, Resource, StateResponse,
+    ListSender, MovedState, Plan, PlanRequest, PlanResponse, Progress, Read, Resource,
+    StateResponse,
 };
 use crate::schema::Schema;
 
@@ -156,6 +157,67 @@ pub(crate) async fn read<C, R: Resource<C>>(r: &R, ctx: &C, state: Value) -> Sta
     }
 }
 
+/// A stored state of schema version `version` as a value of the current schema: read as it is
+/// when written by the current version, through the type's `upgrade_state` when older.
+pub(crate) fn upgrade<C, R: Resource<C>>(version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+    let schema = R::schema();
+    if version > schema.version {
+        return Err(Diagnostic::error(
+            "State from a newer provider",
+            format!(
+                "The state has schema version {version} but this provider knows up to {}; use a \
+                 newer provider version.",
+                schema.version
+            ),
+        )
+        .into());
+    }
+    if version < schema.version {
+        return R::upgrade_state(version, json).map(|m| m.to_value());
+    }
+    crate::cty::json::decode(json, &schema.value_type()).map_err(|e| {
+        Diagnostic::error(
+            "Invalid stored state",
+            format!("The stored state could not be read: {}", e.message),
+        )
+        .into()
+    })
+}
+
+/// The state a resource of another type becomes under this type, wholly known.
+pub(crate) fn move_state<C, R: Resource<C>>(source: &MovedState) -> StateResponse {
+    let refused = |diagnostics: Diagnostics| StateResponse {
+        diagnostics,
+        ..StateResponse::default()
+    };
+    match R::move_state(source) {
+        None => refused(
+            Diagnostic::error(
+                "Unsupported move",
+                format!(
+                    "{} cannot take the state of {} from provider {}; only the types its \
+                     documentation lists can be moved to it.",
+                    R::TYPE_NAME,
+                    source.type_name,
+                    source.provider_address
+                ),
+            )
+            .into(),
+        ),
+        Some(Err(diagnostics)) => refused(diagnostics),
+        Some(Ok(m)) => {
+            let state = m.to_value();
+            if !state.is_known() {
+                return refused(not_known(R::TYPE_NAME, "move").into());
+            }
+            StateResponse {
+                state,
+                ..StateResponse::default()
+            }
+        }
+    }
+}
+
 pub(crate) fn import<C, R: Resource<C>>(r: &R, ctx: &C, id: &str) -> StateResponse {
     match r.import(ctx, id) {
         Ok(m) if !m.to_value().is_known() => StateResponse {
@@ -272,7 +334,7 @@ mod tests {
 
     fn schema() -> Schema {
         Schema::new(
-            0,
+            1,
             Block::new("t")
                 .attribute(
                     Attribute::string("name")
@@ -382,6 +444,42 @@ mod tests {
 
         fn identity_schema() -> Option<IdentitySchema> {
             Some(IdentitySchema::single("id", crate::cty::Type::String, ""))
+        }
+
+        /// Version 0 had only `name`, which was also the id.
+        fn upgrade_state(version: i64, json: &[u8]) -> Result<Rec, Diagnostics> {
+            let ty = crate::cty::Type::object([("name", crate::cty::Type::String)]);
+            match version {
+                0 => {
+                    let old = crate::cty::json::decode(json, &ty)
+                        .map_err(|e| Diagnostics::from(Diagnostic::error("Bad", e.message)))?;
+                    let name = Field::from_value(old.get("name").unwrap_or(&Value::Null));
+                    Ok(Rec {
+                        id: name.clone(),
+                        name,
+                    })
+                }
+                _ => Err(error()),
+            }
+        }
+
+        /// Takes `old_rec` (a `title`) of any provider; a title "later" has no id yet.
+        fn move_state(source: &MovedState) -> Option<Result<Rec, Diagnostics>> {
+            if source.type_name != "old_rec" {
+                return None;
+            }
+            let ty = crate::cty::Type::object([("title", crate::cty::Type::String)]);
+            Some(source.decode(&ty).map(|old| {
+                let title = Field::from_value(old.get("title").unwrap_or(&Value::Null));
+                Rec {
+                    id: if title.known().is_some_and(|t| t == "later") {
+                        Field::Unknown
+                    } else {
+                        title.clone()
+                    },
+                    name: title,
+                }
+            }))
         }
     }
 
@@ -736,5 +834,49 @@ mod tests {
         assert_eq!(GOOD.check(), Ok(()));
         let err = DRIFTED.check().expect_err("refused");
         assert!(err.contains("test_drifted"), "{err}");
+    }
+
+    /// A state of the current version reads as it is, an older one goes through the type's
+    /// upgrade, a newer one is refused.
+    #[test]
+    fn stored_states_upgrade_by_their_version() {
+        let current = upgrade::<(), Scripted>(1, br#"{"name":"a","id":"x"}"#);
+        assert_eq!(current.expect("read"), rec("a", Value::string("x")));
+        let old = upgrade::<(), Scripted>(0, br#"{"name":"a"}"#);
+        assert_eq!(old.expect("upgraded"), rec("a", Value::string("a")));
+        let newer = upgrade::<(), Scripted>(2, b"{}").expect_err("refused");
+        assert_eq!(newer.0[0].summary, "State from a newer provider");
+        let broken = upgrade::<(), Scripted>(1, b"{\"name\":").expect_err("refused");
+        assert_eq!(broken.0[0].summary, "Invalid stored state");
+    }
+
+    /// A move from a type the resource takes becomes its state; from any other type, or to a
+    /// state with unknown values, it is refused with no state.
+    #[test]
+    fn moves_are_taken_only_from_declared_types() {
+        let from = |type_name: &str, json: &[u8]| MovedState {
+            provider_address: "registry.terraform.io/other/old".into(),
+            type_name: type_name.into(),
+            schema_version: 0,
+            json: json.to_vec(),
+        };
+        let moved = move_state::<(), Scripted>(&from("old_rec", br#"{"title":"t"}"#));
+        assert!(moved.diagnostics.is_empty(), "{:?}", moved.diagnostics);
+        assert_eq!(moved.state, rec("t", Value::string("t")));
+        for (source, summary) in [
+            (from("other_rec", br#"{"title":"t"}"#), "Unsupported move"),
+            (
+                from("old_rec", br#"{"title":"later"}"#),
+                "Provider produced an unknown value",
+            ),
+            (
+                from("old_rec", br#"{"title":1,"#),
+                "Unreadable source state",
+            ),
+        ] {
+            let refused = move_state::<(), Scripted>(&source);
+            assert_eq!(refused.state, Value::Null);
+            assert_eq!(refused.diagnostics.0[0].summary, summary);
+        }
     }
 }

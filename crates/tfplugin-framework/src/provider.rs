@@ -9,7 +9,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Model, matches_schema};
 use crate::registry::{AnyAction, AnyDataSource, AnyListResource, AnyResource, Registry};
 use crate::resource::{
-    ApplyRequest, ListRequest, ListSender, PlanRequest, PlanResponse, Progress, StateResponse,
+    ApplyRequest, ListRequest, ListSender, MovedState, PlanRequest, PlanResponse, Progress,
+    StateResponse,
 };
 use crate::schema::Schema;
 
@@ -69,9 +70,11 @@ impl<P: Provider> Dispatcher<P> {
     /// [`Registry::check`]'s rules. The first rule broken, as a message.
     pub fn check() -> Result<(), String> {
         if !matches_schema::<P::Block>(&P::schema()) {
-            return Err("the provider block's model does not name exactly its schema's \
+            return Err(
+                "the provider block's model does not name exactly its schema's \
                         attributes and blocks, each of its type"
-                .to_owned());
+                    .to_owned(),
+            );
         }
         P::registry().check()
     }
@@ -177,6 +180,21 @@ impl<P: Provider> Dispatcher<P> {
     pub fn import(&self, type_name: &str, id: &str) -> StateResponse {
         match Self::resource(type_name) {
             Ok(r) => with_identity(r, r.import(&self.provider.ctx(), id)),
+            Err(diagnostics) => failed(diagnostics),
+        }
+    }
+
+    /// UpgradeResourceState: a stored state (JSON, of schema version `version`) as a value of
+    /// the type's current schema.
+    pub fn upgrade_state(type_name: &str, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        Self::resource(type_name)?.upgrade(version, json)
+    }
+
+    /// MoveResourceState: the state of another resource type as one of `type_name`, with its
+    /// identity.
+    pub fn move_state(type_name: &str, source: &MovedState) -> StateResponse {
+        match Self::resource(type_name) {
+            Ok(r) => with_identity(r, r.move_state(source)),
             Err(diagnostics) => failed(diagnostics),
         }
     }

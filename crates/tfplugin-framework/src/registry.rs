@@ -10,8 +10,8 @@ use crate::diagnostics::Diagnostics;
 use crate::lifecycle;
 use crate::model::{Model, matches_schema};
 use crate::resource::{
-    Action, ApplyRequest, DataSource, ListRequest, ListResource, ListSender, PlanRequest,
-    PlanResponse, Progress, Resource, StateResponse,
+    Action, ApplyRequest, DataSource, ListRequest, ListResource, ListSender, MovedState,
+    PlanRequest, PlanResponse, Progress, Resource, StateResponse,
 };
 use crate::schema::{IdentitySchema, Schema};
 
@@ -208,6 +208,9 @@ pub trait AnyResource<C>: Send + Sync {
     fn apply<'a>(&'a self, ctx: &'a C, req: ApplyRequest) -> BoxFuture<'a, StateResponse>;
     fn read<'a>(&'a self, ctx: &'a C, state: Value) -> BoxFuture<'a, StateResponse>;
     fn import(&self, ctx: &C, id: &str) -> StateResponse;
+    /// A stored state of schema version `version` (JSON) as a value of the current schema.
+    fn upgrade(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics>;
+    fn move_state(&self, source: &MovedState) -> StateResponse;
     fn identity_schema(&self) -> Option<IdentitySchema>;
     fn identity(&self, state: &Value) -> Value;
     fn import_id(&self, identity: &Value) -> Result<String, Diagnostics>;
@@ -226,6 +229,12 @@ impl<C: Sync, R: Resource<C>> AnyResource<C> for R {
     }
     fn import(&self, ctx: &C, id: &str) -> StateResponse {
         lifecycle::import(self, ctx, id)
+    }
+    fn upgrade(&self, version: i64, json: &[u8]) -> Result<Value, Diagnostics> {
+        lifecycle::upgrade::<C, R>(version, json)
+    }
+    fn move_state(&self, source: &MovedState) -> StateResponse {
+        lifecycle::move_state::<C, R>(source)
     }
     fn identity_schema(&self) -> Option<IdentitySchema> {
         R::identity_schema()

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use crate::cty::Value;
+use crate::cty::{Type, Value};
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics};
 use crate::model::Model;
 use crate::schema::{IdentitySchema, Schema};
@@ -115,6 +115,25 @@ pub trait Resource<C>: Send + Sync {
         }
         Value::Object(identity)
     }
+    /// UpgradeResourceState of a state written under an older version of the schema: the model
+    /// it stands for. A type gets one when its schema's version moves; until then there is none.
+    fn upgrade_state(version: i64, _json: &[u8]) -> Result<Self::Model, Diagnostics> {
+        Err(Diagnostic::error(
+            "No state upgrade",
+            format!(
+                "{} cannot read a state of schema version {version}; this provider has no \
+                 upgrade from it.",
+                Self::TYPE_NAME
+            ),
+        )
+        .into())
+    }
+    /// MoveResourceState (a `moved` block from another resource type, possibly of another
+    /// provider): the model of the object `source` describes, or `None` when this type does not
+    /// take state from that type. No remote call: Terraform calls it on an unconfigured provider.
+    fn move_state(_source: &MovedState) -> Option<Result<Self::Model, Diagnostics>> {
+        None
+    }
     /// The import ID an identity stands for (`import { identity = { … } }`).
     fn import_id(_identity: &Value) -> Result<String, Diagnostics> {
         Err(Diagnostic::error(
@@ -145,6 +164,34 @@ impl<M> Plan<M> {
     /// Whether the apply makes a new object: a create or a replacement.
     pub fn makes_new(&self) -> bool {
         self.prior.is_none() || !self.requires_replace.is_empty()
+    }
+}
+
+/// The state of a resource of another type, as `Resource::move_state` gets it.
+#[derive(Debug, Clone, Default)]
+pub struct MovedState {
+    /// The source provider's address, e.g. `registry.terraform.io/hashicorp/aws`.
+    pub provider_address: String,
+    pub type_name: String,
+    pub schema_version: i64,
+    /// The state as the source provider wrote it, in JSON.
+    pub json: Vec<u8>,
+}
+
+impl MovedState {
+    /// The source state read with the source type's value type, which the taking type
+    /// declares; anything that does not fit it is an error naming the source.
+    pub fn decode(&self, ty: &Type) -> Result<Value, Diagnostics> {
+        crate::cty::json::decode(&self.json, ty).map_err(|e| {
+            Diagnostic::error(
+                "Unreadable source state",
+                format!(
+                    "The state of {} (provider {}, schema version {}) could not be read: {}",
+                    self.type_name, self.provider_address, self.schema_version, e.message
+                ),
+            )
+            .into()
+        })
     }
 }
 

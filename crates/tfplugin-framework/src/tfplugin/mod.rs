@@ -18,7 +18,7 @@ use crate::cty::Type;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::provider::{Dispatcher, Provider};
 use crate::registry::Kind;
-use crate::resource::{ApplyRequest, ListRequest, ListedObject, PlanRequest};
+use crate::resource::{ApplyRequest, ListRequest, ListedObject, MovedState, PlanRequest};
 use crate::schema::Schema;
 
 pub(crate) struct ProviderService<P: Provider> {
@@ -38,7 +38,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: false,
-        move_resource_state: false,
+        move_resource_state: true,
         generate_resource_config: false,
     }
 }
@@ -275,39 +275,23 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = request.into_inner();
-        // Called for every instance on every run: re-encode the stored JSON (schema version 0
-        // is the only one so far) as msgpack of the current schema.
+        // Called for every instance on every run: the stored JSON, upgraded by the type when its
+        // schema version is older, as msgpack of the current schema.
         let (upgraded_state, diagnostics) =
             split(resource_schema::<P>(&req.type_name).and_then(|s| {
-                let ty = s.value_type();
                 let raw = req.raw_state.unwrap_or_default();
                 if raw.json.is_empty() && !raw.flatmap.is_empty() {
                     return Err(Diagnostic::error(
-                    "Unsupported state format",
-                    "This state was written in the pre-0.12 flatmap format, which this provider \
-                     never produced; remove the resource from state and import it again.",
-                )
-                .into());
+                        "Unsupported state format",
+                        "This state was written in the pre-0.12 flatmap format, which this \
+                         provider never produced; remove the resource from state and import it \
+                         again.",
+                    )
+                    .into());
                 }
-                if req.version > s.version {
-                    return Err(Diagnostic::error(
-                    "State from a newer provider",
-                    format!(
-                        "The state has schema version {} but this provider knows up to {}; use a \
-                         newer provider version.",
-                        req.version, s.version
-                    ),
-                )
-                .into());
-                }
-                let value = crate::cty::json::decode(&raw.json, &ty).map_err(|e| {
-                    Diagnostics::from(Diagnostic::error(
-                        "Invalid stored state",
-                        format!("The stored state could not be read: {}", e.message),
-                    ))
-                })?;
+                let value = Dispatcher::<P>::upgrade_state(&req.type_name, req.version, &raw.json)?;
                 Ok((
-                    Some(convert::encode(&value, &ty, "upgraded state")?),
+                    Some(convert::encode(&value, &s.value_type(), "upgraded state")?),
                     Diagnostics::new(),
                 ))
             }));
@@ -477,6 +461,45 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             imported_resources,
             diagnostics,
             ..Default::default()
+        }))
+    }
+
+    /// A `moved` block from another resource type: the type decides, with no remote call (the
+    /// provider is not configured), what the source's state becomes.
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        tracing::debug!(
+            from = %req.source_type_name,
+            provider = %req.source_provider_address,
+            to = %req.target_type_name,
+            "MoveResourceState"
+        );
+        let source = MovedState {
+            provider_address: req.source_provider_address,
+            type_name: req.source_type_name,
+            schema_version: req.source_schema_version,
+            json: req.source_state.map(|s| s.json).unwrap_or_default(),
+        };
+        let result = (|| {
+            let ty = resource_schema::<P>(&req.target_type_name)?.value_type();
+            let id_ty = identity_type::<P>(&req.target_type_name);
+            let resp = Dispatcher::<P>::move_state(&req.target_type_name, &source);
+            if resp.state.is_null() {
+                return Ok(((None, None), resp.diagnostics));
+            }
+            let state = convert::encode(&resp.state, &ty, "moved state")?;
+            let identity = convert::identity(&resp.identity, id_ty.as_ref())?;
+            Ok(((Some(state), identity), resp.diagnostics))
+        })();
+        let ((target_state, target_identity), diagnostics) = split(result);
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state,
+            diagnostics,
+            target_private: Vec::new(),
+            target_identity,
         }))
     }
 

@@ -9,7 +9,7 @@ use super::*;
 use crate::cty::{self, Value};
 use crate::model::model;
 use crate::registry::Registry;
-use crate::resource::{Applied, Change, Plan, Read, Resource, object};
+use crate::resource::{Applied, Change, MovedState, Plan, Read, Resource, object};
 use crate::schema::{Attribute, Block, IdentitySchema};
 
 /// What every toy operation is handed: how many operations ran.
@@ -92,6 +92,18 @@ impl Resource<Count> for Toy {
             .and_then(Value::as_str)
             .map(str::to_owned)
             .ok_or_else(|| Diagnostic::error("No id", "identity: id is required").into())
+    }
+
+    /// An `old_thing` of any provider had a `label`, which becomes name and id.
+    fn move_state(source: &MovedState) -> Option<Result<ToyModel, Diagnostics>> {
+        (source.type_name == "old_thing").then(|| {
+            let old = source.decode(&cty::Type::object([("label", cty::Type::String)]))?;
+            let label = old.get("label").and_then(Value::as_str).unwrap_or_default();
+            Ok(ToyModel {
+                name: label.into(),
+                id: label.into(),
+            })
+        })
     }
 }
 
@@ -306,4 +318,60 @@ async fn import_by_identity_keeps_the_identity_it_was_given() {
     let imported = &resp.imported_resources[0];
     let got = convert::decode_identity(imported.identity.as_ref(), Some(&id_ty)).expect("decodes");
     assert_eq!(got, identity);
+}
+
+fn move_request(from: &str, to: &str) -> pb::move_resource_state::Request {
+    pb::move_resource_state::Request {
+        source_provider_address: "registry.terraform.io/someone/old".into(),
+        source_type_name: from.into(),
+        source_state: Some(pb::RawState {
+            json: br#"{"label":"moved"}"#.to_vec(),
+            flatmap: Default::default(),
+        }),
+        target_type_name: to.into(),
+        ..Default::default()
+    }
+}
+
+/// The capability is advertised, and a move answers the state the type makes of its source, with
+/// the identity read from it; a move from a type it does not take, or to a type that does not
+/// exist, is a diagnostic with no state.
+#[tokio::test]
+async fn a_move_answers_the_new_state_and_its_identity() {
+    let s = service();
+    let schemas = s
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(
+        schemas
+            .server_capabilities
+            .is_some_and(|c| c.move_resource_state)
+    );
+    let resp = s
+        .move_resource_state(Request::new(move_request("old_thing", "toy_thing")))
+        .await
+        .expect("answers")
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let state = convert::decode(resp.target_state.as_ref(), &ty(), "moved").expect("decodes");
+    assert_eq!(state, thing("moved", Value::string("moved")));
+    let id_ty = Toy::identity_schema().expect("has one").value_type();
+    let identity =
+        convert::decode_identity(resp.target_identity.as_ref(), Some(&id_ty)).expect("decodes");
+    assert_eq!(identity, object([("id", Value::string("moved"))]));
+    for (from, to, summary) in [
+        ("other_thing", "toy_thing", "Unsupported move"),
+        ("old_thing", "toy_nothing", "Unknown resource type"),
+    ] {
+        let resp = s
+            .move_resource_state(Request::new(move_request(from, to)))
+            .await
+            .expect("a diagnostic, not a gRPC error")
+            .into_inner();
+        assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
+        assert_eq!(resp.diagnostics[0].summary, summary);
+        assert!(resp.target_state.is_none() && resp.target_identity.is_none());
+    }
 }
