@@ -194,136 +194,107 @@ enum Call {
     },
 }
 
+/// The diagnostics an RPC answers (a gRPC error fails the test).
+macro_rules! diagnostics {
+    ($rpc:expr) => {
+        $rpc.await.unwrap().into_inner().diagnostics
+    };
+}
+
 async fn call(client: &mut ProviderClient<Channel>, call: Call) -> Vec<pb::Diagnostic> {
     match call {
         Call::ValidateResource { type_name, config } => {
-            client
-                .validate_resource_config(pb::validate_resource_config::Request {
+            diagnostics!(
+                client.validate_resource_config(pb::validate_resource_config::Request {
                     type_name,
                     config: Some(config),
                     client_capabilities: None,
                 })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            )
         }
         Call::Plan { type_name, config } => {
-            client
-                .plan_resource_change(pb::plan_resource_change::Request {
+            diagnostics!(
+                client.plan_resource_change(pb::plan_resource_change::Request {
                     type_name,
                     prior_state: None,
                     proposed_new_state: Some(config.clone()),
                     config: Some(config),
                     ..Default::default()
                 })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            )
         }
         Call::Apply {
             type_name,
             config,
             planned,
         } => {
-            client
-                .apply_resource_change(pb::apply_resource_change::Request {
+            diagnostics!(
+                client.apply_resource_change(pb::apply_resource_change::Request {
                     type_name,
                     prior_state: None,
                     planned_state: Some(planned),
                     config: Some(config),
                     ..Default::default()
                 })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            )
         }
         Call::ValidateProvider(config) => {
-            client
-                .validate_provider_config(pb::validate_provider_config::Request {
+            diagnostics!(
+                client.validate_provider_config(pb::validate_provider_config::Request {
                     config: Some(config),
                 })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            )
         }
         Call::Configure(config) => {
-            client
-                .configure_provider(pb::configure_provider::Request {
-                    terraform_version: support::pinned("TOFU_1_12").into(),
-                    config: Some(config),
-                    client_capabilities: None,
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            diagnostics!(client.configure_provider(pb::configure_provider::Request {
+                terraform_version: support::pinned("TOFU_1_12").into(),
+                config: Some(config),
+                client_capabilities: None,
+            }))
         }
         Call::ValidateData { type_name, config } => {
-            client
-                .validate_data_resource_config(pb::validate_data_resource_config::Request {
+            diagnostics!(client.validate_data_resource_config(
+                pb::validate_data_resource_config::Request {
                     type_name,
                     config: Some(config),
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+                }
+            ))
         }
         Call::ReadData { type_name, config } => {
-            client
-                .read_data_source(pb::read_data_source::Request {
-                    type_name,
-                    config: Some(config),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            diagnostics!(client.read_data_source(pb::read_data_source::Request {
+                type_name,
+                config: Some(config),
+                ..Default::default()
+            }))
         }
         Call::Read { type_name, state } => {
-            client
-                .read_resource(pb::read_resource::Request {
-                    type_name,
-                    current_state: Some(state),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            diagnostics!(client.read_resource(pb::read_resource::Request {
+                type_name,
+                current_state: Some(state),
+                ..Default::default()
+            }))
         }
         Call::Upgrade {
             type_name,
             version,
             raw_state,
         } => {
-            client
-                .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            diagnostics!(
+                client.upgrade_resource_state(pb::upgrade_resource_state::Request {
                     type_name,
                     version,
                     raw_state: Some(raw_state),
                 })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            )
         }
         Call::Import { type_name, id } => {
-            client
-                .import_resource_state(pb::import_resource_state::Request {
+            diagnostics!(
+                client.import_resource_state(pb::import_resource_state::Request {
                     type_name,
                     id,
                     ..Default::default()
                 })
-                .await
-                .unwrap()
-                .into_inner()
-                .diagnostics
+            )
         }
     }
 }
@@ -332,6 +303,14 @@ async fn call(client: &mut ProviderClient<Channel>, call: Call) -> Vec<pb::Diagn
 fn has_raw_control(text: &str) -> bool {
     text.chars()
         .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c))
+}
+
+/// A provider process and a client of it, over mTLS as Terraform connects.
+async fn started() -> (Plugin, ProviderClient<Channel>) {
+    let identity = Identity::new();
+    let plugin = Plugin::spawn(Some(&identity), &[]);
+    let client = plugin.client(&identity).await;
+    (plugin, client)
 }
 
 /// The process answers the next RPC correctly: a good configuration validates cleanly.
@@ -375,9 +354,7 @@ async fn formerly_unanswered_inputs() {
 /// contains its phrase, with a summary and a detail, no raw control characters and at most 4 KiB
 /// of text (no input is echoed whole); and the process must then answer a good request.
 async fn run_table(cases: Vec<Case>) {
-    let identity = Identity::new();
-    let mut plugin = Plugin::spawn(Some(&identity), &[]);
-    let mut client = plugin.client(&identity).await;
+    let (mut plugin, mut client) = started().await;
     let mut failures = Vec::new();
     let mut count = 0;
     let mut longest = (0usize, String::new());
@@ -434,9 +411,7 @@ async fn run_table(cases: Vec<Case>) {
 /// null, as Terraform means it), and none takes the process down.
 #[tokio::test]
 async fn truncated_msgpack_at_every_length() {
-    let identity = Identity::new();
-    let mut plugin = Plugin::spawn(Some(&identity), &[]);
-    let mut client = plugin.client(&identity).await;
+    let (mut plugin, mut client) = started().await;
     let ty = resource_type();
     let timeouts = object(&attrs(&ty)["timeouts"], &[("create", Value::string("5m"))]);
     let full = cty::msgpack::encode(
@@ -475,9 +450,7 @@ async fn truncated_msgpack_at_every_length() {
 /// A large DynamicValue (16 MiB string) is decoded and refused, not dropped by a message limit.
 #[tokio::test]
 async fn oversized_message_is_a_diagnostic() {
-    let identity = Identity::new();
-    let mut plugin = Plugin::spawn(Some(&identity), &[]);
-    let mut client = plugin.client(&identity).await;
+    let (mut plugin, mut client) = started().await;
     let ty = resource_type();
     let diags = call(
         &mut client,

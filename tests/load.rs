@@ -19,6 +19,17 @@ use std::time::{Duration, Instant};
 use support::localemu;
 use support::{Run, Workdir, client_binary, provider_binary, provider_block, unique_name};
 
+/// `verb` for every resource, 100 at a time, with no prompt.
+fn all_at_once(verb: &str) -> [&str; 5] {
+    [
+        verb,
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-parallelism=100",
+    ]
+}
+
 fn count() -> usize {
     if let Some(n) = std::env::var("TPC_LOAD_RESOURCES")
         .ok()
@@ -254,16 +265,7 @@ fn many_resources_apply_and_destroy_with_parallelism_100() {
             )),
     );
 
-    let (run, apply_took, samples) = run_sampled(
-        &wd,
-        &[
-            "apply",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-parallelism=100",
-        ],
-    );
+    let (run, apply_took, samples) = run_sampled(&wd, &all_at_once("apply"));
     assert_eq!(run.code, 0, "apply failed:\n{}", tail(&run.text(), 60));
     assert!(
         run.stdout
@@ -278,16 +280,7 @@ fn many_resources_apply_and_destroy_with_parallelism_100() {
         assert!(state.contains(arn), "{arn} missing from state");
     }
 
-    let (run, destroy_took, samples) = run_sampled(
-        &wd,
-        &[
-            "destroy",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-parallelism=100",
-        ],
-    );
+    let (run, destroy_took, samples) = run_sampled(&wd, &all_at_once("destroy"));
     assert_eq!(run.code, 0, "destroy failed:\n{}", tail(&run.text(), 60));
     assert!(
         run.stdout.contains(&format!("{n} destroyed")),

@@ -68,6 +68,17 @@ fn keys() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The credentials the block's chain provides (none in the environment), or its error as text.
+async fn credentials(set: &[(&str, Value)]) -> Result<aws_credential_types::Credentials, String> {
+    let cfg = ProviderConfig::from_value(&block(set)).unwrap_or_else(|d| panic!("{d:?}"));
+    let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
+    sdk.credentials_provider()
+        .unwrap()
+        .provide_credentials()
+        .await
+        .map_err(|e| DisplayErrorContext(&e).to_string())
+}
+
 async fn cloudtrail_error(set: &[(&str, Value)]) -> String {
     let cfg = ProviderConfig::from_value(&block(set)).unwrap_or_else(|d| panic!("{d:?}"));
     let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
@@ -118,15 +129,7 @@ async fn sts_region_and_endpoint_are_sts_own() {
     set.push(("assume_role", Value::List(vec![role])));
     let endpoints = object_at(&["endpoints"], &[("cloudtrail", s("http://127.0.0.1:9"))]);
     set.push(("endpoints", endpoints));
-    let cfg = ProviderConfig::from_value(&block(&set)).unwrap_or_else(|d| panic!("{d:?}"));
-    let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
-    let err = sdk
-        .credentials_provider()
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    let text = DisplayErrorContext(&err).to_string();
+    let text = credentials(&set).await.unwrap_err();
     for phrase in [
         "STS AssumeRole of role arn:aws:iam::123456789012:role/deploy",
         "https://sts.eu-west-3.amazonaws.com",
@@ -213,14 +216,7 @@ async fn instance_metadata_endpoint_and_its_switch() {
         ("shared_credentials_files", files),
         ("ec2_metadata_service_endpoint", s(&url)),
     ];
-    let cfg = ProviderConfig::from_value(&block(&base)).unwrap();
-    let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
-    let creds = sdk
-        .credentials_provider()
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap_or_else(|e| panic!("{}", DisplayErrorContext(&e)));
+    let creds = credentials(&base).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(creds.access_key_id(), "ASIAIMDSKEY");
     assert!(
         seen.lock()
@@ -232,15 +228,7 @@ async fn instance_metadata_endpoint_and_its_switch() {
     seen.lock().unwrap().clear();
     let mut off = base.clone();
     off.push(("skip_metadata_api_check", s("true")));
-    let cfg = ProviderConfig::from_value(&block(&off)).unwrap();
-    let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
-    assert!(
-        sdk.credentials_provider()
-            .unwrap()
-            .provide_credentials()
-            .await
-            .is_err()
-    );
+    assert!(credentials(&off).await.is_err());
     assert!(
         seen.lock().unwrap().is_empty(),
         "{:?}",
@@ -252,15 +240,7 @@ async fn instance_metadata_endpoint_and_its_switch() {
     let mut v6 = base.clone();
     v6.retain(|(k, _)| *k != "ec2_metadata_service_endpoint");
     v6.push(("ec2_metadata_service_endpoint_mode", s("IPv6")));
-    let cfg = ProviderConfig::from_value(&block(&v6)).unwrap();
-    let (sdk, _) = cfg.sdk_config_checked(&no_env).await.unwrap();
-    let err = sdk
-        .credentials_provider()
-        .unwrap()
-        .provide_credentials()
-        .await
-        .unwrap_err();
-    let text = DisplayErrorContext(&err).to_string();
+    let text = credentials(&v6).await.unwrap_err();
     assert!(text.contains("fd00:ec2::254"), "{text}");
 }
 

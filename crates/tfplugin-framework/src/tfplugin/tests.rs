@@ -12,6 +12,16 @@ use crate::registry::Registry;
 use crate::resource::{Applied, Change, MovedState, Plan, Read, Resource, object};
 use crate::schema::{Attribute, Block, IdentitySchema};
 
+/// The answer to a request (a gRPC error fails the test).
+macro_rules! answer {
+    ($s:ident.$rpc:ident($req:expr)) => {
+        $s.$rpc(Request::new($req))
+            .await
+            .expect("answers")
+            .into_inner()
+    };
+}
+
 /// What every toy operation is handed: how many operations ran.
 #[derive(Clone, Default)]
 struct Count(std::sync::Arc<AtomicUsize>);
@@ -164,11 +174,7 @@ fn thing(name: &str, id: Value) -> Value {
 #[tokio::test]
 async fn metadata_and_schemas_come_from_the_registry() {
     let s = service();
-    let meta = s
-        .get_metadata(Request::new(pb::get_metadata::Request {}))
-        .await
-        .expect("answers")
-        .into_inner();
+    let meta = answer!(s.get_metadata(pb::get_metadata::Request {}));
     let names: Vec<_> = meta
         .resources
         .iter()
@@ -176,17 +182,10 @@ async fn metadata_and_schemas_come_from_the_registry() {
         .collect();
     assert_eq!(names, ["toy_thing"]);
     assert!(meta.data_sources.is_empty());
-    let schemas = s
-        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
-        .await
-        .expect("answers")
-        .into_inner();
+    let schemas = answer!(s.get_provider_schema(pb::get_provider_schema::Request {}));
     assert!(schemas.resource_schemas.contains_key("toy_thing"));
-    let ids = s
-        .get_resource_identity_schemas(Request::new(pb::get_resource_identity_schemas::Request {}))
-        .await
-        .expect("answers")
-        .into_inner();
+    let ids =
+        answer!(s.get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {}));
     assert!(ids.identity_schemas.contains_key("toy_thing"));
 }
 
@@ -194,17 +193,13 @@ async fn metadata_and_schemas_come_from_the_registry() {
 async fn a_plan_is_decoded_dispatched_and_given_its_identity() {
     let s = service();
     let prior = thing("a", Value::string("a"));
-    let resp = s
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: "toy_thing".into(),
-            prior_state: dynamic(&prior),
-            proposed_new_state: dynamic(&prior),
-            config: dynamic(&thing("a", Value::Null)),
-            ..Default::default()
-        }))
-        .await
-        .expect("answers")
-        .into_inner();
+    let resp = answer!(s.plan_resource_change(pb::plan_resource_change::Request {
+        type_name: "toy_thing".into(),
+        prior_state: dynamic(&prior),
+        proposed_new_state: dynamic(&prior),
+        config: dynamic(&thing("a", Value::Null)),
+        ..Default::default()
+    }));
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let planned = convert::decode(resp.planned_state.as_ref(), &ty(), "planned").expect("decodes");
     // The toy's schema keeps no computed value: `id` is unknown again.
@@ -219,18 +214,14 @@ async fn an_apply_answers_the_state_and_the_identity_the_resource_reads_from_it(
     let s = service();
     let before = APPLIED.load(Ordering::Relaxed);
     let planned = thing("b", Value::Unknown);
-    let resp = s
-        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
-            type_name: "toy_thing".into(),
-            prior_state: dynamic(&Value::Null),
-            planned_state: dynamic(&planned),
-            config: dynamic(&thing("b", Value::Null)),
-            planned_private: b"hint".to_vec(),
-            ..Default::default()
-        }))
-        .await
-        .expect("answers")
-        .into_inner();
+    let resp = answer!(s.apply_resource_change(pb::apply_resource_change::Request {
+        type_name: "toy_thing".into(),
+        prior_state: dynamic(&Value::Null),
+        planned_state: dynamic(&planned),
+        config: dynamic(&thing("b", Value::Null)),
+        planned_private: b"hint".to_vec(),
+        ..Default::default()
+    }));
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     assert_eq!(APPLIED.load(Ordering::Relaxed), before + 1);
     let state = convert::decode(resp.new_state.as_ref(), &ty(), "state").expect("decodes");
@@ -261,42 +252,30 @@ async fn an_unknown_type_is_a_diagnostic_not_a_grpc_error() {
     assert!(resp.new_state.is_none());
 }
 
+/// Bytes that do not decode are a diagnostic naming what was sent; a value that decodes gets the
+/// resource's own validation.
 #[tokio::test]
-async fn bytes_that_do_not_decode_are_a_diagnostic_naming_what_was_sent() {
+async fn validation_decodes_then_is_the_resources_own() {
     let s = service();
-    let resp = s
-        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
-            type_name: "toy_thing".into(),
-            config: Some(pb::DynamicValue {
-                msgpack: vec![0xc1],
-                json: Vec::new(),
-            }),
-            ..Default::default()
-        }))
-        .await
-        .expect("answers")
-        .into_inner();
-    assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
-    assert_eq!(
-        resp.diagnostics[0].summary,
-        "Invalid resource configuration"
-    );
-}
-
-#[tokio::test]
-async fn validation_is_the_resources_own() {
-    let s = service();
-    let resp = s
-        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
-            type_name: "toy_thing".into(),
-            config: dynamic(&thing("", Value::Null)),
-            ..Default::default()
-        }))
-        .await
-        .expect("answers")
-        .into_inner();
-    assert_eq!(resp.diagnostics.len(), 1);
-    assert_eq!(resp.diagnostics[0].summary, "Empty name");
+    let undecodable = Some(pb::DynamicValue {
+        msgpack: vec![0xc1],
+        json: Vec::new(),
+    });
+    let empty_name = dynamic(&thing("", Value::Null));
+    for (config, summary) in [
+        (undecodable, "Invalid resource configuration"),
+        (empty_name, "Empty name"),
+    ] {
+        let resp = answer!(
+            s.validate_resource_config(pb::validate_resource_config::Request {
+                type_name: "toy_thing".into(),
+                config,
+                ..Default::default()
+            })
+        );
+        assert_eq!(resp.diagnostics.len(), 1, "{:?}", resp.diagnostics);
+        assert_eq!(resp.diagnostics[0].summary, summary);
+    }
 }
 
 #[tokio::test]
@@ -304,15 +283,11 @@ async fn import_by_identity_keeps_the_identity_it_was_given() {
     let s = service();
     let id_ty = Toy::identity_schema().expect("has one").value_type();
     let identity = object([("id", Value::string("c"))]);
-    let resp = s
-        .import_resource_state(Request::new(pb::import_resource_state::Request {
-            type_name: "toy_thing".into(),
-            identity: convert::identity(&identity, Some(&id_ty)).expect("encodes"),
-            ..Default::default()
-        }))
-        .await
-        .expect("answers")
-        .into_inner();
+    let resp = answer!(s.import_resource_state(pb::import_resource_state::Request {
+        type_name: "toy_thing".into(),
+        identity: convert::identity(&identity, Some(&id_ty)).expect("encodes"),
+        ..Default::default()
+    }));
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     assert_eq!(resp.imported_resources.len(), 1);
     let imported = &resp.imported_resources[0];
@@ -339,21 +314,13 @@ fn move_request(from: &str, to: &str) -> pb::move_resource_state::Request {
 #[tokio::test]
 async fn a_move_answers_the_new_state_and_its_identity() {
     let s = service();
-    let schemas = s
-        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
-        .await
-        .expect("answers")
-        .into_inner();
+    let schemas = answer!(s.get_provider_schema(pb::get_provider_schema::Request {}));
     assert!(
         schemas
             .server_capabilities
             .is_some_and(|c| c.move_resource_state)
     );
-    let resp = s
-        .move_resource_state(Request::new(move_request("old_thing", "toy_thing")))
-        .await
-        .expect("answers")
-        .into_inner();
+    let resp = answer!(s.move_resource_state(move_request("old_thing", "toy_thing")));
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let state = convert::decode(resp.target_state.as_ref(), &ty(), "moved").expect("decodes");
     assert_eq!(state, thing("moved", Value::string("moved")));
