@@ -266,10 +266,12 @@ fn examples_validate(label: &str) {
     for must in [
         "provider",
         "resources/cloudtrail_ingestion_state",
+        "resources/cloudtrail_event_data_store",
         "data-sources/cloudtrail_event_data_store",
         "actions/cloudtrail_start_ingestion",
         "actions/cloudtrail_stop_ingestion",
         "list-resources/cloudtrail_ingestion_state",
+        "list-resources/cloudtrail_event_data_store",
         "quickstart",
         COMPOSITION,
     ] {
@@ -475,10 +477,17 @@ fn front_page_docs_count_no_clients_or_platforms() {
     assert!(found.is_empty(), "counts that drift: {found:#?}");
 }
 
-/// import.sh imports a resource that resource.tf declares, with an ID the provider accepts.
+/// Each import.sh imports a resource that its resource.tf declares, with an ID the provider
+/// accepts.
 #[test]
-fn import_example_matches_resource_example() {
-    let dir = root().join("examples/resources/cloudtrail_ingestion_state");
+fn import_examples_match_resource_examples() {
+    for ty in ["cloudtrail_ingestion_state", "cloudtrail_event_data_store"] {
+        import_example_matches_resource_example(ty);
+    }
+}
+
+fn import_example_matches_resource_example(ty: &str) {
+    let dir = root().join("examples/resources").join(ty);
     let resource = std::fs::read_to_string(dir.join("resource.tf")).unwrap();
     let import = std::fs::read_to_string(dir.join("import.sh")).unwrap();
     let commands: Vec<&str> = import

@@ -134,7 +134,7 @@ const KNOWN: &[Known] = &[
         class: Class {
             kind: ErrorKind::Service,
             summary: "CloudTrail rejected a parameter",
-            advice: "Check event_data_store.",
+            advice: "Check the argument AWS's message names (for ingestion, event_data_store).",
         },
     },
     Known {
@@ -181,13 +181,157 @@ const KNOWN: &[Known] = &[
         },
     },
     Known {
+        code: "EventDataStoreTerminationProtectedException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Termination protection is on",
+            advice: "The store cannot be deleted while termination_protection_enabled is true: set \
+             it to false and apply, then destroy.",
+        },
+    },
+    Known {
+        code: "EventDataStoreMaxLimitExceededException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Too many event data stores",
+            advice: "The account has as many event data stores as this region allows (10 by \
+             default; stores pending deletion count for 7 days). Delete or restore-and-reuse a \
+             store, or ask AWS Support to raise the quota.",
+        },
+    },
+    Known {
+        code: "EventDataStoreAlreadyExistsException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "An event data store with this name exists",
+            advice: "Choose another name, or import the existing store: terraform import \
+             <address> <its ARN>.",
+        },
+    },
+    Known {
+        code: "InsufficientEncryptionPolicyException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "The KMS key policy does not let CloudTrail use the key",
+            advice: "Allow the cloudtrail.amazonaws.com service principal kms:GenerateDataKey* and \
+             kms:Decrypt in the policy of the key named by kms_key_id.",
+        },
+    },
+    Known {
+        code: "KmsKeyNotFoundException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "KMS key not found",
+            advice: "kms_key_id names no key, or a key of another region: the key must be in the \
+             store's region.",
+        },
+    },
+    Known {
+        code: "InvalidKmsKeyIdException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Invalid KMS key",
+            advice: "kms_key_id must be a key ARN, key ID, alias name or alias ARN.",
+        },
+    },
+    Known {
+        code: "KmsException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "KMS refused the key",
+            advice: "Check that the key named by kms_key_id is enabled and its policy allows \
+             CloudTrail.",
+        },
+    },
+    Known {
+        code: "InvalidEventSelectorsException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Invalid advanced event selectors",
+            advice: "Check advanced_event_selector: at most 5 selectors, each with an \
+             eventCategory field selector, fields and operators as the CloudTrail Lake guide \
+             lists them.",
+        },
+    },
+    Known {
+        code: "InvalidTagParameterException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Invalid tags",
+            advice: "Check tags: keys of 1 to 128 characters, values up to 256, at most 50.",
+        },
+    },
+    Known {
+        code: "OrganizationsNotInUseException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "AWS Organizations is not in use",
+            advice: "organization_enabled = true needs an organization: set it to false, or \
+             create the store from the organization's management account.",
+        },
+    },
+    Known {
+        code: "OrganizationNotInAllFeaturesModeException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "The organization does not have all features enabled",
+            advice: "Organization event data stores need AWS Organizations with all features \
+             enabled.",
+        },
+    },
+    Known {
+        code: "CloudTrailAccessNotEnabledException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "CloudTrail has no trusted access to the organization",
+            advice: "Enable trusted access for CloudTrail in AWS Organizations (from the \
+             management account), or set organization_enabled = false.",
+        },
+    },
+    Known {
+        code: "EventDataStoreFederationEnabledException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "Lake query federation is on",
+            advice: "Disable Lake query federation for this store (DisableFederation) before \
+             deleting it.",
+        },
+    },
+    Known {
+        code: "ChannelExistsForEDSException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "A channel sends events to this store",
+            advice: "Delete the channel that has this store as its destination before deleting \
+             the store.",
+        },
+    },
+    Known {
+        code: "EventDataStoreHasOngoingImportException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "An import into this store is running",
+            advice: "Wait for the import to finish (or stop it), then apply again.",
+        },
+    },
+    Known {
+        code: "InactiveEventDataStoreException",
+        class: Class {
+            kind: ErrorKind::Service,
+            summary: "The event data store is not active",
+            advice: "The store is pending deletion: restore it (RestoreEventDataStore) or \
+             remove it from state.",
+        },
+    },
+    Known {
         code: "AccessDeniedException",
         class: Class {
             kind: ErrorKind::Access,
             summary: "Access denied",
-            advice: "The credentials lack permission for this CloudTrail action; grant \
+            advice: "The credentials lack permission for this CloudTrail action: grant the \
+             cloudtrail: action of the operation named above (ingestion needs \
              cloudtrail:GetEventDataStore, cloudtrail:StartEventDataStoreIngestion and \
-             cloudtrail:StopEventDataStoreIngestion.",
+             cloudtrail:StopEventDataStoreIngestion).",
         },
     },
     Known {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod credentials;
 pub mod errors;
 pub mod http;
+pub mod manage;
 pub mod pacing;
 pub mod proxy;
 pub mod status;

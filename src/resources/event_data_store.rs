@@ -1,166 +1,1557 @@
-//! Data source `cloudtrail_event_data_store`: looks a store up by ARN or ID and exposes its name,
-//! status, ingestion state and event categories.
+//! `cloudtrail_event_data_store`: an event data store itself, with hashicorp/aws's names and block
+//! shapes, so a store moves over from `aws_cloudtrail_event_data_store` by a change of type
+//! (`move_state`). Reads top to bottom: model and schema, rules, apply (create, update, delete
+//! with their waits), read, import and the move.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::aws::arn::StoreRef;
-use crate::aws::store::{Gone, Lookup};
+use crate::aws::errors::AwsError;
+use crate::aws::manage::{Admin, FieldSelector, Selector, StoreDetails, StoreSpec, StoreUpdate};
+use crate::aws::status::Status;
 use crate::cty::{Type, Value};
-use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
-use crate::resources::model::{Field, model};
-use crate::resources::{Ctx, DataSource, validate_store_ref};
-use crate::schema::{Attribute, Block, Schema};
+use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, attr_path, quote};
+use crate::resources::model::{Field, Model, Set, model};
+use crate::resources::{Applied, Change, Ctx, Plan, Read, Resource};
+use crate::schema::{Attribute, Block, IdentitySchema, Nesting, Refusal, Schema};
+use crate::timeouts::{TimeoutOp, Timeouts};
+use tfplugin_framework::resource::MovedState;
+
+/// hashicorp/aws's waits for this resource.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// A refresh is a GetEventDataStore and a ListTags, with the SDK's retries.
+const READ_TIMEOUT: Duration = Duration::from_secs(2 * 60);
+/// How often a wait asks for the store's status.
+const POLL: Duration = Duration::from_secs(2);
+
+const TIMEOUTS: Timeouts = Timeouts {
+    description: "How long to wait for the store to settle.",
+    ops: &[
+        TimeoutOp {
+            name: "create",
+            default: DEFAULT_TIMEOUT,
+            description: "Duration such as `10m` (default `5m`): creating the store and waiting \
+                          until it leaves `CREATED`.",
+        },
+        TimeoutOp {
+            name: "update",
+            default: DEFAULT_TIMEOUT,
+            description: "Duration such as `10m` (default `5m`): retrying a change while \
+                          CloudTrail reports the store busy.",
+        },
+        TimeoutOp {
+            name: "delete",
+            default: DEFAULT_TIMEOUT,
+            description: "Duration such as `10m` (default `5m`): deleting the store and waiting \
+                          until it is `PENDING_DELETION`.",
+        },
+    ],
+};
+
+const EXTENDABLE: &str = "EXTENDABLE_RETENTION_PRICING";
+const FIXED: &str = "FIXED_RETENTION_PRICING";
+/// The retention CloudTrail gives a store created without one, per billing mode.
+const DEFAULT_RETENTION: [(&str, i64); 2] = [(EXTENDABLE, 366), (FIXED, 2557)];
+/// The longest retention of each billing mode.
+const MAX_RETENTION: [(&str, i64); 2] = [(EXTENDABLE, 3653), (FIXED, 2557)];
+
+/// Where hashicorp/aws's store moves from.
+pub const MOVED_FROM: &str = "aws_cloudtrail_event_data_store";
 
 model! {
-    /// A `cloudtrail_event_data_store` value.
-    pub struct EventDataStoreModel {
-        pub event_data_store: Field<String>,
-        pub id: Field<String>,
-        pub arn: Field<String>,
+    /// A `cloudtrail_event_data_store` value: configuration, plan or state.
+    pub struct StoreModel {
         pub name: Field<String>,
-        pub status: Field<String>,
-        pub ingestion_enabled: Field<bool>,
-        pub event_categories: Field<Vec<String>>,
+        pub advanced_event_selector: Field<Vec<SelectorModel>>,
         pub multi_region_enabled: Field<bool>,
         pub organization_enabled: Field<bool>,
         pub retention_period: Field<i64>,
         pub termination_protection_enabled: Field<bool>,
+        pub kms_key_id: Field<String>,
+        pub billing_mode: Field<String>,
+        pub tags: Field<BTreeMap<String, String>>,
+        pub region: Field<String>,
+        pub start_ingestion: Field<bool>,
+        pub id: Field<String>,
+        pub arn: Field<String>,
+        pub status: Field<String>,
+        pub created_timestamp: Field<String>,
+        pub updated_timestamp: Field<String>,
+        /// Kept as written; `TIMEOUTS` reads it and knows the defaults.
+        pub timeouts: Field<Value>,
     }
 }
 
-/// The attributes read from the store: name, type, description.
-fn computed() -> [(&'static str, Type, &'static str); 10] {
-    [
-        ("id", Type::String, "The store's full ARN."),
-        ("arn", Type::String, "The store's full ARN."),
-        ("name", Type::String, "The store's name."),
-        (
-            "status",
-            Type::String,
-            "The store's status, e.g. `ENABLED` or `STOPPED_INGESTION`.",
-        ),
-        (
-            "ingestion_enabled",
-            Type::Bool,
-            "Whether ingestion is started (`ENABLED` or `STARTING_INGESTION`).",
-        ),
-        (
-            "event_categories",
-            Type::list(Type::String),
-            "Values of the store's `eventCategory` selectors, e.g. `[\"Management\"]`.",
-        ),
-        (
-            "multi_region_enabled",
-            Type::Bool,
-            "Whether the store collects events from all regions.",
-        ),
-        (
-            "organization_enabled",
-            Type::Bool,
-            "Whether the store collects events from the whole organization.",
-        ),
-        ("retention_period", Type::Number, "Retention in days."),
-        (
-            "termination_protection_enabled",
-            Type::Bool,
-            "Whether termination protection is on.",
-        ),
-    ]
+model! {
+    /// One `advanced_event_selector` block.
+    pub struct SelectorModel {
+        pub name: Field<String>,
+        pub field_selector: Field<Set<FieldSelectorModel>>,
+    }
 }
+
+model! {
+    /// One `field_selector` block.
+    pub struct FieldSelectorModel {
+        pub field: Field<String>,
+        pub equals: Field<Vec<String>>,
+        pub starts_with: Field<Vec<String>>,
+        pub ends_with: Field<Vec<String>>,
+        pub not_equals: Field<Vec<String>>,
+        pub not_starts_with: Field<Vec<String>>,
+        pub not_ends_with: Field<Vec<String>>,
+    }
+}
+
+/// The operators of a field selector, by name, as the model and the API have them.
+const OPERATORS: [&str; 6] = [
+    "equals",
+    "starts_with",
+    "ends_with",
+    "not_equals",
+    "not_starts_with",
+    "not_ends_with",
+];
+
+impl FieldSelectorModel {
+    fn operators(&self) -> [&Field<Vec<String>>; 6] {
+        [
+            &self.equals,
+            &self.starts_with,
+            &self.ends_with,
+            &self.not_equals,
+            &self.not_starts_with,
+            &self.not_ends_with,
+        ]
+    }
+
+    fn to_selector(&self) -> FieldSelector {
+        let values = |f: &Field<Vec<String>>| f.known_or(Vec::new());
+        FieldSelector {
+            field: self.field.known_or(String::new()),
+            equals: values(&self.equals),
+            starts_with: values(&self.starts_with),
+            ends_with: values(&self.ends_with),
+            not_equals: values(&self.not_equals),
+            not_starts_with: values(&self.not_starts_with),
+            not_ends_with: values(&self.not_ends_with),
+        }
+    }
+
+    /// An operator AWS left empty reads as null, as the configuration leaves it.
+    fn of(f: &FieldSelector) -> FieldSelectorModel {
+        let values = |v: &Vec<String>| {
+            if v.is_empty() {
+                Field::Null
+            } else {
+                Field::Known(v.clone())
+            }
+        };
+        FieldSelectorModel {
+            field: f.field.as_str().into(),
+            equals: values(&f.equals),
+            starts_with: values(&f.starts_with),
+            ends_with: values(&f.ends_with),
+            not_equals: values(&f.not_equals),
+            not_starts_with: values(&f.not_starts_with),
+            not_ends_with: values(&f.not_ends_with),
+        }
+    }
+}
+
+impl SelectorModel {
+    fn to_selector(&self) -> Selector {
+        Selector {
+            name: self.name.known().filter(|n| !n.is_empty()).cloned(),
+            fields: self
+                .field_selector
+                .known()
+                .map(|s| s.0.iter().map(FieldSelectorModel::to_selector).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn of(s: &Selector) -> SelectorModel {
+        SelectorModel {
+            name: s.name.clone().map_or(Field::Null, Field::Known),
+            field_selector: Field::Known(Set(s
+                .fields
+                .iter()
+                .map(FieldSelectorModel::of)
+                .collect())),
+        }
+    }
+}
+
+impl StoreModel {
+    /// The selectors as configured; `None` (no block) is AWS's default selector.
+    fn selectors(&self) -> Option<Vec<Selector>> {
+        let blocks = self.advanced_event_selector.known_or(Vec::new());
+        (!blocks.is_empty()).then(|| blocks.iter().map(SelectorModel::to_selector).collect())
+    }
+
+    fn billing_mode(&self) -> String {
+        self.billing_mode.known_or(EXTENDABLE.to_owned())
+    }
+
+    fn tags(&self) -> BTreeMap<String, String> {
+        self.tags.known_or(BTreeMap::new())
+    }
+
+    /// The store this state names: its ARN, else the ID an import was given.
+    fn store(&self) -> Option<StoreRef> {
+        self.arn
+            .known()
+            .or(self.id.known())
+            .and_then(|s| StoreRef::parse(s).ok())
+    }
+
+    /// Everything a read of the store says, the rest kept: `advanced_event_selector` stays
+    /// empty while the store has AWS's default selector and the state had none (no block means
+    /// that default), and a `kms_key_id` written as an ID or alias stays as written while AWS
+    /// answers with the ARN of that key.
+    fn fill_from(&mut self, d: &StoreDetails, tags: BTreeMap<String, String>) {
+        self.id = d.arn.as_str().into();
+        self.arn = d.arn.as_str().into();
+        self.name = d.name.as_str().into();
+        self.status = d.status.as_str().into();
+        let none_before = self
+            .advanced_event_selector
+            .known()
+            .is_none_or(Vec::is_empty);
+        self.advanced_event_selector = if none_before && Selector::is_aws_default(&d.selectors) {
+            Field::Known(Vec::new())
+        } else {
+            Field::Known(d.selectors.iter().map(SelectorModel::of).collect())
+        };
+        self.multi_region_enabled = d.multi_region_enabled.into();
+        self.organization_enabled = d.organization_enabled.into();
+        self.retention_period = d.retention_period.map_or(Field::Null, Field::Known);
+        self.termination_protection_enabled = d.termination_protection_enabled.into();
+        let same_key = |written: &String, remote: &String| {
+            written == remote
+                || remote.ends_with(&format!("/{written}"))
+                || remote.ends_with(&format!(":{written}"))
+        };
+        self.kms_key_id = match (&self.kms_key_id, &d.kms_key_id) {
+            (Field::Known(written), Some(remote)) if same_key(written, remote) => {
+                Field::Known(written.clone())
+            }
+            (_, remote) => remote.clone().map_or(Field::Null, Field::Known),
+        };
+        if let Some(mode) = &d.billing_mode {
+            self.billing_mode = mode.as_str().into();
+        }
+        // No tags configured and none on the store: null, as the configuration has it.
+        self.tags = if tags.is_empty() && self.tags.is_null() {
+            Field::Null
+        } else {
+            Field::Known(tags)
+        };
+        if let Ok(r) = StoreRef::parse(&d.arn)
+            && let Some(region) = r.region
+        {
+            self.region = region.into();
+        }
+        self.created_timestamp = d
+            .created_timestamp
+            .clone()
+            .map_or(Field::Null, Field::Known);
+        self.updated_timestamp = d
+            .updated_timestamp
+            .clone()
+            .map_or(Field::Null, Field::Known);
+        // Create-only: an imported store's is whether it ingests now.
+        self.start_ingestion = self
+            .start_ingestion
+            .clone()
+            .or_default_value(d.status.is_ingesting());
+    }
+}
+
+const DESCRIPTION: &str = "A CloudTrail Lake event data store. Arguments and blocks have the \
+                           names of hashicorp/aws's `aws_cloudtrail_event_data_store`, so a store \
+                           managed there moves here with a `moved` block (see the guide \
+                           \"Migrating from hashicorp/aws\"). Create, update and destroy wait for \
+                           the store to settle. Ingestion has one owner: `start_ingestion` says \
+                           whether a new store starts ingesting, and after that this resource \
+                           ignores ingestion; keep it started or stopped with a \
+                           `cloudtrail_ingestion_state`.";
+
+fn schema() -> Schema {
+    let strings = |name: &'static str, what: &'static str| {
+        Attribute::typed(name, Type::list(Type::String))
+            .optional()
+            .check_each(selector_value)
+            .description(what)
+    };
+    let field_selector = Block::new("A condition on one field of the events.")
+        .attribute(
+            Attribute::string("field")
+                .optional()
+                .check(selector_field)
+                .description(
+                    "The field, e.g. `eventCategory` (required in every selector), \
+                     `eventSource`, `eventName`, `readOnly`, `resources.type` or \
+                     `resources.ARN`.",
+                ),
+        )
+        .attribute(strings("equals", "Values the field equals."))
+        .attribute(strings("starts_with", "Prefixes the field starts with."))
+        .attribute(strings("ends_with", "Suffixes the field ends with."))
+        .attribute(strings("not_equals", "Values the field does not equal."))
+        .attribute(strings(
+            "not_starts_with",
+            "Prefixes the field does not start with.",
+        ))
+        .attribute(strings(
+            "not_ends_with",
+            "Suffixes the field does not end with.",
+        ));
+    let selector = Block::new(
+        "An advanced event selector: the events the store collects. Without any, AWS collects \
+         all management events (its selector \"Default management events\"). At most 5.",
+    )
+    .attribute(
+        Attribute::string("name")
+            .optional()
+            .check(selector_name)
+            .description("The selector's name, up to 1000 characters."),
+    )
+    .block("field_selector", Nesting::Set, field_selector);
+    let block = Block::new(DESCRIPTION)
+        .attribute(
+            Attribute::string("name")
+                .required()
+                .check(store_name)
+                .description(
+                    "The store's name: 3 to 128 characters of letters, digits, `.`, `_` and \
+                     `-`. Changed in place.",
+                ),
+        )
+        .block("advanced_event_selector", Nesting::List, selector)
+        .attribute(
+            Attribute::bool("multi_region_enabled")
+                .default(Value::Bool(true))
+                .description(
+                    "Whether the store collects events from every region (default `true`).",
+                ),
+        )
+        .attribute(
+            Attribute::bool("organization_enabled")
+                .default(Value::Bool(false))
+                .description(
+                    "Whether the store collects the events of every account of the organization \
+                     (default `false`); only the management account can change it.",
+                ),
+        )
+        .attribute(
+            Attribute::number("retention_period")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .description(
+                    "Days the store keeps events: 7 to 3653 with extendable retention pricing, 7 \
+                     to 2557 with fixed. Unset, a new store gets AWS's default (366, or 2557 \
+                     with fixed pricing) and an existing one keeps its retention. Lowering it \
+                     deletes the events older than the new period.",
+                ),
+        )
+        .attribute(
+            Attribute::bool("termination_protection_enabled")
+                .default(Value::Bool(true))
+                .description(
+                    "Whether the store refuses deletion (default `true`). Destroy fails while \
+                     it is on: set it to `false`, apply, then destroy.",
+                ),
+        )
+        .attribute(
+            Attribute::string("kms_key_id")
+                .optional()
+                .check(kms_key)
+                .requires_replace_if(kms_key_replaced)
+                .description(
+                    "KMS key that encrypts the store's events: key ARN, key ID, alias name or \
+                     alias ARN, in the store's region. It can be added to a store in place; \
+                     changing or removing it replaces the store (AWS keeps a store's key for \
+                     life).",
+                ),
+        )
+        .attribute(
+            Attribute::string("billing_mode")
+                .default(Value::string(EXTENDABLE))
+                .check(billing_mode)
+                .requires_replace_if(billing_mode_replaced)
+                .description(
+                    "`EXTENDABLE_RETENTION_PRICING` (default) or `FIXED_RETENTION_PRICING`. \
+                     Fixed can change to extendable in place; extendable to fixed replaces the \
+                     store, since AWS allows no such change.",
+                ),
+        )
+        .attribute(
+            Attribute::typed("tags", Type::map(Type::String))
+                .optional()
+                .check(tags)
+                .description(
+                    "Tags of the store: up to 50, keys of 1 to 128 characters, values up to 256. \
+                     This provider has no `default_tags`: every tag is listed here.",
+                ),
+        )
+        .attribute(
+            Attribute::string("region")
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .check(region)
+                .requires_replace_if(changed)
+                .description(
+                    "The store's region (default: the provider's). Changing it replaces the \
+                     store.",
+                ),
+        )
+        .attribute(
+            Attribute::bool("start_ingestion")
+                .default(Value::Bool(true))
+                .description(
+                    "Whether a new store starts ingesting (default `true`). Read only at create: \
+                     after that this resource leaves ingestion alone, so that it and a \
+                     `cloudtrail_ingestion_state` never contend.",
+                ),
+        )
+        .attribute(
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .description("The store's full ARN."),
+        )
+        .attribute(
+            Attribute::string("arn")
+                .computed()
+                .use_state_for_unknown()
+                .description("The store's full ARN."),
+        )
+        .attribute(
+            Attribute::string("status")
+                .computed()
+                .use_state_for_unknown()
+                .description(
+                    "The store's status at the last apply or refresh, e.g. `ENABLED` or \
+                     `STOPPED_INGESTION`.",
+                ),
+        )
+        .attribute(
+            Attribute::string("created_timestamp")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the store was created (RFC 3339)."),
+        )
+        .attribute(
+            Attribute::string("updated_timestamp")
+                .computed()
+                .use_state_for_unknown()
+                .unknown_if_changed(&[
+                    "name",
+                    "advanced_event_selector",
+                    "multi_region_enabled",
+                    "organization_enabled",
+                    "retention_period",
+                    "termination_protection_enabled",
+                    "kms_key_id",
+                    "billing_mode",
+                ])
+                .description("When the store was last changed (RFC 3339)."),
+        );
+    Schema::new(0, TIMEOUTS.add_to(block))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules of one attribute (declared on it) and between attributes (`validate`).
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+fn store_name(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let name = text(v);
+    let ok = (3..=128).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "Invalid name",
+        format!(
+            "{shown} must be 3 to 128 characters of letters, digits, '.', '_' and '-'; got {}.",
+            quote(name)
+        ),
+    ))
+}
+
+fn selector_name(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let name = text(v);
+    if name.chars().count() <= 1000 {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "Invalid selector name",
+        format!(
+            "{shown} must be at most 1000 characters, got {}.",
+            name.chars().count()
+        ),
+    ))
+}
+
+fn selector_field(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let field = text(v);
+    let ok = (1..=1000).contains(&field.len())
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._".contains(&b));
+    if ok {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "Invalid field",
+        format!(
+            "{shown} must be a field name such as eventCategory or resources.type (letters, \
+             digits, '.' and '_'); got {}.",
+            quote(field)
+        ),
+    ))
+}
+
+fn selector_value(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let value = text(v);
+    if (1..=2048).contains(&value.chars().count()) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "Invalid selector value",
+        format!(
+            "Each of {shown} must be 1 to 2048 characters; got {}.",
+            quote(value)
+        ),
+    ))
+}
+
+/// A key ARN, alias ARN, alias name or key ID.
+fn kms_key(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let key = text(v);
+    let arn = |kind: &str| {
+        let parts: Vec<&str> = key.splitn(6, ':').collect();
+        matches!(parts[..], ["arn", p, "kms", region, account, resource]
+            if p.starts_with("aws") && !region.is_empty() && account.len() == 12
+                && resource.strip_prefix(kind).is_some_and(|r| !r.is_empty()))
+    };
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-".contains(&b))
+    };
+    let ok = key.len() <= 2048
+        && (arn("key/")
+            || arn("alias/")
+            || key.strip_prefix("alias/").is_some_and(word)
+            || (!key.starts_with("arn:") && !key.contains('/') && word(key)));
+    if ok {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "Invalid KMS key",
+        format!(
+            "{shown} must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), an alias \
+             ARN, an alias name (alias/<name>) or a key ID; got {}.",
+            quote(key)
+        ),
+    ))
+}
+
+fn billing_mode(shown: &str, v: &Value) -> Result<(), Refusal> {
+    match text(v) {
+        EXTENDABLE | FIXED => Ok(()),
+        other => Err(Refusal::new(
+            "Invalid billing_mode",
+            format!(
+                "{shown} must be \"{EXTENDABLE}\" or \"{FIXED}\", got {}.",
+                quote(other)
+            ),
+        )),
+    }
+}
+
+fn tags(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let Value::Map(tags) = v.concrete() else {
+        return Ok(());
+    };
+    if tags.len() > 50 {
+        return Err(Refusal::new(
+            "Too many tags",
+            format!("{shown} may hold at most 50 tags, got {}.", tags.len()),
+        ));
+    }
+    for (k, v) in tags {
+        let v = text(v);
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            return Err(Refusal::new(
+                "Invalid tag",
+                format!(
+                    "{shown}: keys are 1 to 128 characters and values up to 256, got {} = {}.",
+                    quote(k),
+                    quote(v)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn region(shown: &str, v: &Value) -> Result<(), Refusal> {
+    let r = text(v);
+    let parts: Vec<&str> = r.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty())
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "Invalid AWS region",
+        format!(
+            "{shown} must be an AWS region name such as us-east-1, got {}.",
+            quote(r)
+        ),
+    ))
+}
+
+/// A key cannot be changed or removed once a store has one; adding one is in place.
+fn kms_key_replaced(prior: &Value, planned: &Value) -> bool {
+    !prior.is_null() && prior != planned && !planned.is_unknown()
+}
+
+/// Extendable pricing cannot go back to fixed.
+fn billing_mode_replaced(prior: &Value, planned: &Value) -> bool {
+    prior.as_str() == Some(EXTENDABLE) && planned.as_str() == Some(FIXED)
+}
+
+fn changed(prior: &Value, planned: &Value) -> bool {
+    !prior.is_null() && !planned.is_unknown() && prior != planned
+}
+
+/// The rules between attributes: retention within its billing mode's bounds, at most five
+/// selectors, each field selector with at least one operator.
+fn validate(config: &Value) -> Diagnostics {
+    let mut diags = TIMEOUTS.validate(config);
+    let m = StoreModel::from_value(config);
+    if let (Some(days), Field::Known(_) | Field::Null) =
+        (m.retention_period.known(), &m.billing_mode)
+    {
+        let mode = m.billing_mode();
+        let max = MAX_RETENTION
+            .iter()
+            .find(|(b, _)| *b == mode)
+            .map_or(3653, |(_, max)| *max);
+        if !(7..=max).contains(days) {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid retention_period",
+                    format!(
+                        "retention_period must be 7 to {max} days with billing_mode {mode}, got \
+                         {days}."
+                    ),
+                )
+                .at(attr_path(&["retention_period"])),
+            );
+        }
+    }
+    let selectors = m.advanced_event_selector.known_or(Vec::new());
+    if selectors.len() > 5 {
+        diags.push(
+            Diagnostic::error(
+                "Too many advanced_event_selector blocks",
+                format!(
+                    "A store takes at most 5 advanced_event_selector blocks, got {}.",
+                    selectors.len()
+                ),
+            )
+            .at(attr_path(&["advanced_event_selector"])),
+        );
+    }
+    for (i, s) in selectors.iter().enumerate() {
+        let fields = s
+            .field_selector
+            .known()
+            .map(|f| f.0.clone())
+            .unwrap_or_default();
+        if s.field_selector.is_null() || (s.field_selector.known().is_some() && fields.is_empty()) {
+            diags.push(
+                Diagnostic::error(
+                    "Missing field_selector",
+                    format!(
+                        "advanced_event_selector[{i}] needs at least one field_selector block \
+                         (and one on eventCategory)."
+                    ),
+                )
+                .at(selector_path(i)),
+            );
+        }
+        for f in &fields {
+            let none = f.operators().iter().all(|o| o.is_null());
+            if none {
+                diags.push(
+                    Diagnostic::error(
+                        "field_selector without a condition",
+                        format!(
+                            "Each field_selector of advanced_event_selector[{i}] needs one of {} \
+                             (field {}).",
+                            OPERATORS.join(", "),
+                            quote(&f.field.known_or(String::new()))
+                        ),
+                    )
+                    .at(selector_path(i)),
+                );
+            }
+        }
+    }
+    diags
+}
+
+fn selector_path(i: usize) -> AttributePath {
+    let mut p = attr_path(&["advanced_event_selector"]);
+    p.push(crate::cty::PathStep::Index(
+        i64::try_from(i).unwrap_or(i64::MAX),
+    ));
+    p
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply.
 
 pub struct EventDataStore;
 
-impl DataSource<Ctx> for EventDataStore {
+impl Resource<Ctx> for EventDataStore {
     const TYPE_NAME: &'static str = "cloudtrail_event_data_store";
-    type Model = EventDataStoreModel;
+    type Model = StoreModel;
 
     fn schema() -> Schema {
-        let mut block = Block::new("Reads a CloudTrail Lake event data store by ARN or ID.")
-            .attribute(
-                Attribute::string("event_data_store")
-                    .required()
-                    .description("ARN of the event data store, or the ID at the end of its ARN."),
-            );
-        for (name, ty, description) in computed() {
-            block = block.attribute(
-                Attribute::typed(name, ty)
-                    .computed()
-                    .description(description),
-            );
-        }
-        Schema::new(0, block)
+        schema()
     }
 
     fn validate(config: &Value) -> Diagnostics {
-        validate_store_ref(config, "event_data_store")
+        validate(config)
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        config: EventDataStoreModel,
-    ) -> Result<EventDataStoreModel, Diagnostics> {
-        let path = attr_path(&["event_data_store"]);
-        let raw = match config.event_data_store {
-            Field::Known(raw) => raw,
-            // Terraform defers a data source whose configuration is not yet known, and a
-            // required attribute is never null; a client that sends either gets told so.
-            Field::Unknown => {
-                return Err(Diagnostic::error(
-                    "event_data_store is not yet known",
-                    "The data source can only be read once event_data_store is known.",
-                )
-                .at(path)
-                .into());
+    /// What AWS will do, shown in the plan: the retention a new store gets, and the region it is
+    /// created in.
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut Plan<StoreModel>) {
+        if plan.makes_new() {
+            if plan.planned.retention_period.is_unknown()
+                && plan.config.retention_period.is_null()
+                && let Field::Known(mode) = &plan.planned.billing_mode
+            {
+                plan.planned.retention_period = DEFAULT_RETENTION
+                    .iter()
+                    .find(|(b, _)| b == mode)
+                    .map_or(Field::Unknown, |(_, days)| Field::Known(*days));
             }
-            Field::Null => {
-                return Err(Diagnostic::error(
-                    "Missing event_data_store",
-                    "event_data_store is required: the ARN or ID of the event data store to read.",
-                )
-                .at(path)
-                .into());
+            if plan.planned.region.is_unknown()
+                && plan.config.region.is_null()
+                && let Some(region) = ctx.aws.as_deref().and_then(|a| a.default_region())
+            {
+                plan.planned.region = region.into();
             }
-        };
-        // `validate` has refused an invalid reference already; said again rather than assumed.
-        let store = StoreRef::parse(&raw).map_err(|err| {
-            Diagnostic::error(
-                "Invalid event_data_store",
-                format!("event_data_store: {err}"),
-            )
-            .at(path.clone())
-        })?;
-        let lookup = match ctx
-            .aws()
-            .and_then(|aws| aws.store(&store, Some(path.clone())))
-        {
-            Ok(api) => api.get().await.map_err(|e| e.diagnostic),
-            Err(d) => Err(d.at(path.clone())),
-        };
-        match lookup {
-            Ok(Lookup::Found(info)) => Ok(EventDataStoreModel {
-                event_data_store: raw.into(),
-                id: info.arn.as_str().into(),
-                arn: info.arn.as_str().into(),
-                name: info.name.as_str().into(),
-                status: info.status.as_str().into(),
-                ingestion_enabled: info.ingestion_enabled().into(),
-                event_categories: info.event_categories.clone().into(),
-                multi_region_enabled: info.multi_region_enabled.into(),
-                organization_enabled: info.organization_enabled.into(),
-                retention_period: info.retention_period.map_or(Field::Null, Field::Known),
-                termination_protection_enabled: info.termination_protection_enabled.into(),
-            }),
-            Ok(Lookup::Gone(Gone::NotFound(d))) => Err(d.into()),
-            Ok(Lookup::Gone(Gone::PendingDeletion(info))) => Err(Diagnostic::error(
-                "Event data store pending deletion",
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, change: Change<StoreModel>) -> Applied<StoreModel> {
+        create(ctx, change).await
+    }
+
+    async fn update(&self, ctx: &Ctx, change: Change<StoreModel>) -> Applied<StoreModel> {
+        update(ctx, change).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, prior: StoreModel) -> Diagnostics {
+        delete(ctx, prior).await
+    }
+
+    async fn read(&self, ctx: &Ctx, model: StoreModel) -> Read<StoreModel> {
+        read(ctx, model).await
+    }
+
+    /// `{ arn }`, hashicorp/aws's identity for the store.
+    fn identity_schema() -> Option<IdentitySchema> {
+        Some(IdentitySchema::single(
+            "arn",
+            Type::String,
+            "The event data store's full ARN.",
+        ))
+    }
+
+    fn import_id(identity: &Value) -> Result<String, Diagnostics> {
+        let arn = identity.get("arn").and_then(Value::as_str).unwrap_or("");
+        match StoreRef::parse(arn) {
+            Ok(r) if r.account.is_some() => Ok(arn.to_owned()),
+            _ => Err(Diagnostic::error(
+                "Invalid identity",
                 format!(
-                    "{} has been deleted (PENDING_DELETION); only RestoreEventDataStore can bring \
-                     it back within 7 days.",
-                    info.arn
+                    "identity.arn must be the store's full ARN \
+                     (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
+                    quote(arn)
                 ),
             )
-            .at(path)
+            .at(attr_path(&["arn"]))
             .into()),
-            Err(d) => Err(d.into()),
         }
+    }
+
+    /// By ARN, or by ID in the provider's region; the read that follows fills the rest.
+    fn import(&self, _ctx: &Ctx, id: &str) -> Result<StoreModel, Diagnostics> {
+        if let Err(err) = StoreRef::parse(id) {
+            return Err(Diagnostic::error(
+                "Invalid import ID",
+                format!("The import ID must be an event data store ARN or ID: {err}"),
+            )
+            .into());
+        }
+        Ok(StoreModel {
+            id: id.into(),
+            ..StoreModel::default()
+        })
+    }
+
+    fn move_state(source: &MovedState) -> Option<Result<StoreModel, Diagnostics>> {
+        moved_from_aws(source)
+    }
+}
+
+/// The client for the store's region: the ARN's, else the model's `region`, else the provider's.
+fn admin(ctx: &Ctx, m: &StoreModel) -> Result<Admin, Diagnostic> {
+    let region = m
+        .store()
+        .and_then(|s| s.region)
+        .or_else(|| m.region.known().cloned());
+    ctx.aws()?.admin(region.as_deref(), None)
+}
+
+fn spec(m: &StoreModel) -> StoreSpec {
+    StoreSpec {
+        name: m.name.known_or(String::new()),
+        selectors: m.selectors(),
+        multi_region_enabled: m.multi_region_enabled.known_or(true),
+        organization_enabled: m.organization_enabled.known_or(false),
+        retention_period: m.retention_period.known().copied(),
+        termination_protection_enabled: m.termination_protection_enabled.known_or(true),
+        kms_key_id: m.kms_key_id.known().cloned(),
+        billing_mode: m.billing_mode(),
+        tags: m.tags(),
+        start_ingestion: m.start_ingestion.known_or(true),
+    }
+}
+
+/// What UpdateEventDataStore must change to take `prior` to `planned`.
+fn update_of(prior: &StoreModel, planned: &StoreModel) -> StoreUpdate {
+    fn differs<T: Clone + PartialEq>(prior: &Field<T>, planned: &Field<T>) -> Option<T> {
+        planned
+            .known()
+            .filter(|p| prior.known() != Some(*p))
+            .cloned()
+    }
+    let selectors = (prior.advanced_event_selector != planned.advanced_event_selector).then(|| {
+        // No block is AWS's default selector, which an update must name.
+        planned.selectors().unwrap_or_else(|| {
+            vec![Selector {
+                name: Some("Default management events".to_owned()),
+                fields: vec![FieldSelector {
+                    field: "eventCategory".to_owned(),
+                    equals: vec!["Management".to_owned()],
+                    ..FieldSelector::default()
+                }],
+            }]
+        })
+    });
+    StoreUpdate {
+        name: differs(&prior.name, &planned.name),
+        selectors,
+        multi_region_enabled: differs(&prior.multi_region_enabled, &planned.multi_region_enabled),
+        organization_enabled: differs(&prior.organization_enabled, &planned.organization_enabled),
+        retention_period: differs(&prior.retention_period, &planned.retention_period),
+        termination_protection_enabled: differs(
+            &prior.termination_protection_enabled,
+            &planned.termination_protection_enabled,
+        ),
+        kms_key_id: differs(&prior.kms_key_id, &planned.kms_key_id),
+        billing_mode: differs(&prior.billing_mode, &planned.billing_mode),
+    }
+}
+
+/// Runs `call` until it succeeds, fails otherwise than with ConflictException (CloudTrail's
+/// "busy, try again"), the deadline passes or the run is cancelled.
+async fn retry_busy<T, F, Fut>(
+    ctx: &Ctx,
+    deadline: tokio::time::Instant,
+    mut call: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    loop {
+        match call().await {
+            Err(e)
+                if e.is("ConflictException") && tokio::time::Instant::now() + POLL < deadline =>
+            {
+                tokio::select! {
+                    () = tokio::time::sleep(POLL) => {}
+                    () = ctx.cancel.cancelled() => return Err(AwsError {
+                        code: None,
+                        kind: crate::aws::errors::ErrorKind::Transient,
+                        diagnostic: interrupted(),
+                    }),
+                }
+            }
+            done => return done,
+        }
+    }
+}
+
+fn interrupted() -> Diagnostic {
+    Diagnostic::error(
+        "Interrupted",
+        "Stopped before the event data store settled; the next plan shows where it is.",
+    )
+}
+
+/// Polls the store until `done` says so, the deadline passes, or the run is cancelled; the last
+/// details seen (`None`: CloudTrail knows no such store).
+async fn wait_for(
+    ctx: &Ctx,
+    api: &Admin,
+    arn: &str,
+    deadline: tokio::time::Instant,
+    what: &str,
+    done: impl Fn(Option<&StoreDetails>) -> bool,
+) -> Result<Option<StoreDetails>, Diagnostic> {
+    loop {
+        let seen = api.get(arn).await.map_err(|e| e.diagnostic)?;
+        if done(seen.as_ref()) {
+            return Ok(seen);
+        }
+        if tokio::time::Instant::now() + POLL >= deadline {
+            let status = seen
+                .as_ref()
+                .map_or("not found".to_owned(), |d| d.status.as_str().to_owned());
+            return Err(Diagnostic::error(
+                "The event data store did not settle in time",
+                format!(
+                    "{arn} is {status}, still not {what} at the end of the timeout. Run apply \
+                     again, or raise the resource's timeouts."
+                ),
+            ));
+        }
+        tokio::select! {
+            () = tokio::time::sleep(POLL) => {}
+            () = ctx.cancel.cancelled() => return Err(interrupted()),
+        }
+    }
+}
+
+/// The state after a successful call: what a read says (the planned values where it could not).
+async fn settled_state(
+    api: &Admin,
+    mut planned: StoreModel,
+    details: Option<StoreDetails>,
+) -> (StoreModel, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let Some(d) = details else {
+        return (planned, diags);
+    };
+    match api.tags(&d.arn).await {
+        Ok(tags) => planned.fill_from(&d, tags),
+        Err(e) => {
+            let tags = planned.tags();
+            planned.fill_from(&d, tags);
+            diags.push(e.diagnostic);
+        }
+    }
+    (planned, diags)
+}
+
+async fn create(ctx: &Ctx, change: Change<StoreModel>) -> Applied<StoreModel> {
+    let deadline = tokio::time::Instant::now() + TIMEOUTS.of(&change.config.timeouts, "create");
+    let planned = change.planned;
+    let api = match admin(ctx, &planned) {
+        Ok(api) => api,
+        Err(d) => return failed(d),
+    };
+    let spec = spec(&planned);
+    let arn = match retry_busy(ctx, deadline, || api.create(&spec)).await {
+        Ok(arn) => arn,
+        Err(e) => return failed(closed_to_new_customers(e.diagnostic)),
+    };
+    // From here the store exists: whatever happens, state records it, so it is not orphaned.
+    let mut state = planned;
+    state.arn = arn.as_str().into();
+    state.id = arn.as_str().into();
+    let waited = wait_for(ctx, &api, &arn, deadline, "ingesting or stopped", |d| {
+        d.is_some_and(|d| d.status != Status::Created)
+    })
+    .await;
+    let want = state.tags();
+    let (state, diagnostics) = match waited {
+        Ok(details) => {
+            // Tags asked for at create are checked, and set where they did not take (some
+            // emulators drop CreateEventDataStore's TagsList).
+            let tagged = match api.tags(&arn).await {
+                Ok(have) if have != want => api.set_tags(&arn, &have, &want).await,
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+            let (state, mut diagnostics) = settled_state(&api, state, details).await;
+            if let Err(e) = tagged {
+                diagnostics.push(e.diagnostic);
+            }
+            (state, diagnostics)
+        }
+        Err(d) => (known_or_null(state), d.into()),
+    };
+    Applied {
+        state: Some(state),
+        diagnostics,
+    }
+}
+
+async fn update(ctx: &Ctx, change: Change<StoreModel>) -> Applied<StoreModel> {
+    let deadline = tokio::time::Instant::now() + TIMEOUTS.of(&change.config.timeouts, "update");
+    let Some(prior) = change.prior else {
+        return failed(Diagnostic::error(
+            "No prior state",
+            "An update came without the store's prior state.",
+        ));
+    };
+    let planned = change.planned;
+    let Some(arn) = prior.arn.known().cloned() else {
+        return failed(Diagnostic::error(
+            "No ARN in state",
+            "The state names no event data store ARN; import the store again.",
+        ));
+    };
+    let api = match admin(ctx, &prior) {
+        Ok(api) => api,
+        Err(d) => return failed(d),
+    };
+    let mut diagnostics = Diagnostics::new();
+    let changes = update_of(&prior, &planned);
+    if let Err(e) = retry_busy(ctx, deadline, || api.update(&arn, &changes)).await {
+        diagnostics.push(e.diagnostic);
+        // Nothing changed: the prior state stands.
+        return Applied {
+            state: None,
+            diagnostics,
+        };
+    }
+    let (have, want) = (prior.tags(), planned.tags());
+    if have != want
+        && let Err(e) = retry_busy(ctx, deadline, || api.set_tags(&arn, &have, &want)).await
+    {
+        diagnostics.push(e.diagnostic);
+    }
+    let mut state = planned;
+    state.arn = arn.as_str().into();
+    state.id = arn.as_str().into();
+    let (state, more) = match api.get(&arn).await {
+        Ok(details) => settled_state(&api, state, details).await,
+        Err(e) => (known_or_null(state), e.diagnostic.into()),
+    };
+    diagnostics.extend(more);
+    Applied {
+        state: Some(state),
+        diagnostics,
+    }
+}
+
+async fn delete(ctx: &Ctx, prior: StoreModel) -> Diagnostics {
+    let deadline = tokio::time::Instant::now() + TIMEOUTS.of(&prior.timeouts, "delete");
+    let Some(arn) = prior.arn.known().cloned() else {
+        return Diagnostics::new();
+    };
+    let api = match admin(ctx, &prior) {
+        Ok(api) => api,
+        Err(d) => return d.into(),
+    };
+    if let Err(e) = retry_busy(ctx, deadline, || api.delete(&arn)).await {
+        let protected = e.is("EventDataStoreTerminationProtectedException");
+        return if protected {
+            e.diagnostic
+                .at(attr_path(&["termination_protection_enabled"]))
+        } else {
+            e.diagnostic
+        }
+        .into();
+    }
+    match wait_for(ctx, &api, &arn, deadline, "pending deletion", |d| {
+        d.is_none_or(|d| d.status == Status::PendingDeletion)
+    })
+    .await
+    {
+        Ok(_) => Diagnostics::new(),
+        Err(d) => d.into(),
+    }
+}
+
+/// A store as a refresh reads it: its details and its tags.
+type Remote = (StoreDetails, BTreeMap<String, String>);
+
+async fn read(ctx: &Ctx, mut model: StoreModel) -> Read<StoreModel> {
+    let Some(store) = model.store() else {
+        return Read::Failed(
+            Diagnostic::error(
+                "Invalid state",
+                "The state names no valid event data store ARN or ID; remove the resource from \
+                 state and import it again.",
+            )
+            .into(),
+        );
+    };
+    let api = match admin(ctx, &model) {
+        Ok(api) => api,
+        Err(d) => return Read::Failed(d.into()),
+    };
+    let lookup = async {
+        let details = api.get(&store.raw).await?;
+        match details {
+            Some(d) if d.status != Status::PendingDeletion => {
+                let tags = api.tags(&d.arn).await?;
+                Ok(Some((d, tags)))
+            }
+            _ => Ok(None),
+        }
+    };
+    let answer: Result<Option<Remote>, AwsError> = tokio::select! {
+        r = lookup => r,
+        () = ctx.cancel.cancelled() => return Read::Failed(interrupted().into()),
+        () = tokio::time::sleep(READ_TIMEOUT) => return Read::Failed(Diagnostic::error(
+            "CloudTrail did not answer in time",
+            format!(
+                "Reading {} took longer than {}s; the state is kept as it was.",
+                store.raw,
+                READ_TIMEOUT.as_secs()
+            ),
+        ).into()),
+    };
+    match answer {
+        Ok(Some((d, tags))) => {
+            model.fill_from(&d, tags);
+            Read::Found(model)
+        }
+        // Gone, or deleted (only RestoreEventDataStore brings it back): no longer managed.
+        Ok(None) => {
+            tracing::info!(store = %store.raw, "event data store is gone or pending deletion; removing it from state");
+            Read::Gone
+        }
+        Err(e) => Read::Failed(e.diagnostic.into()),
+    }
+}
+
+fn failed(d: Diagnostic) -> Applied<StoreModel> {
+    Applied {
+        state: None,
+        diagnostics: d.into(),
+    }
+}
+
+/// A state to record after a failure midway: unknown values become null (Terraform records no
+/// unknown value; the next refresh fills them in).
+fn known_or_null(m: StoreModel) -> StoreModel {
+    let mut v = m.to_object();
+    for value in v.values_mut() {
+        if !value.is_known() {
+            *value = Value::Null;
+        }
+    }
+    StoreModel::from_object(&v)
+}
+
+/// AWS's refusal of accounts that never used Lake has no error code of its own that AWS
+/// documents (CloudFormation shows it as an invalid request), so its message is the one sign:
+/// the diagnostic then says plainly what it means.
+fn closed_to_new_customers(d: Diagnostic) -> Diagnostic {
+    if !d.detail.contains("no longer accepting new customers") {
+        return d;
+    }
+    Diagnostic::error(
+        "CloudTrail Lake is closed to new customers",
+        format!(
+            "AWS stopped accepting new CloudTrail Lake customers on 2026-05-31, and this account \
+             has never used Lake, so it cannot create an event data store. Accounts that already \
+             use Lake can; create the store from one of them, or use a trail.\n\n{}",
+            d.detail
+        ),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moving over from hashicorp/aws.
+
+/// The source provider: `hashicorp/aws` on any registry host, or OpenTofu's bare `aws` (which
+/// OpenTofu sent before 1.11.12 and 1.12.4).
+fn is_hashicorp_aws(address: &str) -> bool {
+    let parts: Vec<String> = address.split('/').map(str::to_ascii_lowercase).collect();
+    match parts.as_slice() {
+        [t] => t == "aws",
+        [ns, t] | [_, ns, t] => ns == "hashicorp" && t == "aws",
+        _ => false,
+    }
+}
+
+/// The value type of hashicorp/aws's `aws_cloudtrail_event_data_store` (schema version 0), as far
+/// as the move reads it; attributes of other versions are ignored and missing ones read as null.
+fn aws_source_type() -> Type {
+    let strings = || Type::list(Type::String);
+    let field_selector = Type::object([
+        ("field", Type::String),
+        ("equals", strings()),
+        ("starts_with", strings()),
+        ("ends_with", strings()),
+        ("not_equals", strings()),
+        ("not_starts_with", strings()),
+        ("not_ends_with", strings()),
+    ]);
+    let selector = Type::object([
+        ("name", Type::String),
+        ("field_selector", Type::set(field_selector)),
+    ]);
+    Type::object([
+        ("arn", Type::String),
+        ("id", Type::String),
+        ("name", Type::String),
+        ("advanced_event_selector", Type::list(selector)),
+        ("multi_region_enabled", Type::Bool),
+        ("organization_enabled", Type::Bool),
+        ("retention_period", Type::Number),
+        ("termination_protection_enabled", Type::Bool),
+        ("kms_key_id", Type::String),
+        ("billing_mode", Type::String),
+        ("suspend", Type::String),
+        ("tags", Type::map(Type::String)),
+        ("tags_all", Type::map(Type::String)),
+        ("region", Type::String),
+        (
+            "timeouts",
+            Type::object([
+                ("create", Type::String),
+                ("update", Type::String),
+                ("delete", Type::String),
+            ]),
+        ),
+    ])
+}
+
+fn moved_from_aws(source: &MovedState) -> Option<Result<StoreModel, Diagnostics>> {
+    if source.type_name != MOVED_FROM || !is_hashicorp_aws(&source.provider_address) {
+        return None;
+    }
+    if source.schema_version != 0 {
+        return Some(Err(Diagnostic::error(
+            "Unsupported source schema version",
+            format!(
+                "{MOVED_FROM} state of schema version {} cannot be moved: this provider knows \
+                 version 0, the only one hashicorp/aws has had. Upgrade this provider.",
+                source.schema_version
+            ),
+        )
+        .into()));
+    }
+    Some(
+        source
+            .decode(&aws_source_type())
+            .and_then(|old| from_aws(&old)),
+    )
+}
+
+/// hashicorp/aws's state as this resource's: the same names, with
+/// - AWS's default selector (which hashicorp/aws stores though no block asks for it) as no block;
+/// - an empty `kms_key_id` as null, and empty operators as null;
+/// - `suspend` and `tags_all` dropped (ingestion is `cloudtrail_ingestion_state`'s; this
+///   provider has no default tags), `start_ingestion` at its default;
+/// - `region` from the state, else from the ARN.
+fn from_aws(old: &Value) -> Result<StoreModel, Diagnostics> {
+    let string = |name: &str| match old.get(name).and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => Field::Known(s.to_owned()),
+        _ => Field::Null,
+    };
+    let flag = |name: &str, default: bool| {
+        Field::Known(old.get(name).and_then(Value::as_bool).unwrap_or(default))
+    };
+    let Field::Known(arn) = string("arn").or_default_value(String::new()) else {
+        return Err(no_arn());
+    };
+    let store = StoreRef::parse(&arn).map_err(|_| no_arn())?;
+    let mut selectors: Vec<SelectorModel> = match old.get("advanced_event_selector") {
+        Some(Value::List(items)) => items.iter().map(selector_from_aws).collect(),
+        _ => Vec::new(),
+    };
+    let plain: Vec<Selector> = selectors.iter().map(SelectorModel::to_selector).collect();
+    if Selector::is_aws_default(&plain) {
+        selectors.clear();
+    }
+    let tags = match old.get("tags").map(Value::concrete) {
+        Some(Value::Map(m)) => Field::Known(
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect(),
+        ),
+        _ => Field::Null,
+    };
+    let timeouts = match old.get("timeouts").map(Value::concrete) {
+        Some(Value::Object(t)) => Field::Known(Value::Object(t.clone())),
+        _ => Field::Null,
+    };
+    Ok(StoreModel {
+        name: string("name"),
+        advanced_event_selector: Field::Known(selectors),
+        multi_region_enabled: flag("multi_region_enabled", true),
+        organization_enabled: flag("organization_enabled", false),
+        retention_period: old
+            .get("retention_period")
+            .and_then(Value::as_i64)
+            .map_or(Field::Null, Field::Known),
+        termination_protection_enabled: flag("termination_protection_enabled", true),
+        kms_key_id: string("kms_key_id"),
+        billing_mode: string("billing_mode").or_default_value(EXTENDABLE.to_owned()),
+        tags,
+        region: string("region").or_default_value(store.region.unwrap_or_default()),
+        start_ingestion: Field::Known(true),
+        id: arn.as_str().into(),
+        arn: arn.as_str().into(),
+        status: Field::Null,
+        created_timestamp: Field::Null,
+        updated_timestamp: Field::Null,
+        timeouts,
+    })
+}
+
+fn no_arn() -> Diagnostics {
+    Diagnostic::error(
+        "No ARN in the source state",
+        format!("The {MOVED_FROM} state names no event data store ARN, so it cannot be moved."),
+    )
+    .into()
+}
+
+fn selector_from_aws(v: &Value) -> SelectorModel {
+    let fields = match v.get("field_selector").map(Value::concrete) {
+        Some(Value::Set(items) | Value::List(items)) => items
+            .iter()
+            .map(|f| {
+                let values = |name: &str| match f.get(name).map(Value::concrete) {
+                    Some(Value::List(vs)) if !vs.is_empty() => Field::Known(
+                        vs.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect(),
+                    ),
+                    _ => Field::Null,
+                };
+                FieldSelectorModel {
+                    field: f
+                        .get("field")
+                        .and_then(Value::as_str)
+                        .map_or(Field::Null, |s| s.into()),
+                    equals: values("equals"),
+                    starts_with: values("starts_with"),
+                    ends_with: values("ends_with"),
+                    not_equals: values("not_equals"),
+                    not_starts_with: values("not_starts_with"),
+                    not_ends_with: values("not_ends_with"),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    SelectorModel {
+        name: v
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map_or(Field::Null, |s| s.into()),
+        field_selector: Field::Known(Set(fields)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashicorp_aws_is_recognised_by_namespace_and_type() {
+        for ok in [
+            "registry.terraform.io/hashicorp/aws",
+            "registry.opentofu.org/hashicorp/aws",
+            "mirror.example.com/hashicorp/aws",
+            "hashicorp/aws",
+            "aws",
+            "registry.terraform.io/HashiCorp/AWS",
+        ] {
+            assert!(is_hashicorp_aws(ok), "{ok}");
+        }
+        for bad in [
+            "registry.terraform.io/hashicorp/awscc",
+            "registry.terraform.io/nothashicorp/aws",
+            "example.com/x/hashicorp/aws",
+            "",
+            "cloudtrail",
+        ] {
+            assert!(!is_hashicorp_aws(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn kms_keys_have_one_of_the_four_shapes() {
+        for ok in [
+            "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:us-east-1:123456789012:alias/lake",
+            "alias/lake",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "mrk-1234abcd12ab34cd56ef1234567890ab",
+        ] {
+            assert!(kms_key("kms_key_id", &Value::string(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "arn:aws:s3:::bucket",
+            "arn:aws:kms:us-east-1:123:key/x",
+            "alias/",
+            "key id",
+        ] {
+            assert!(kms_key("kms_key_id", &Value::string(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn replacement_follows_what_aws_cannot_change() {
+        let s = Value::string;
+        assert!(billing_mode_replaced(&s(EXTENDABLE), &s(FIXED)));
+        assert!(!billing_mode_replaced(&s(FIXED), &s(EXTENDABLE)));
+        assert!(!kms_key_replaced(&Value::Null, &s("alias/a")));
+        assert!(kms_key_replaced(&s("alias/a"), &s("alias/b")));
+        assert!(kms_key_replaced(&s("alias/a"), &Value::Null));
+        assert!(!kms_key_replaced(&s("alias/a"), &s("alias/a")));
+    }
+
+    fn config(set: &[(&str, Value)]) -> Value {
+        let mut m = StoreModel {
+            name: "lake".into(),
+            ..StoreModel::default()
+        }
+        .to_object();
+        for (k, v) in set {
+            m.insert((*k).to_owned(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    #[test]
+    fn retention_is_bounded_by_its_billing_mode() {
+        let days = |n: i64, mode: &str| {
+            validate(&config(&[
+                ("retention_period", Value::int(n)),
+                ("billing_mode", Value::string(mode)),
+            ]))
+        };
+        assert!(days(3653, EXTENDABLE).is_empty());
+        assert!(days(2557, FIXED).is_empty());
+        let refused = days(2558, FIXED);
+        assert_eq!(refused.iter().count(), 1);
+        assert!(
+            refused.iter().all(|d| d.detail.contains("7 to 2557")),
+            "{refused:?}"
+        );
+        assert!(!days(6, EXTENDABLE).is_empty());
+        assert!(!days(3654, EXTENDABLE).is_empty());
+    }
+
+    fn aws_state(json: &str) -> MovedState {
+        MovedState {
+            provider_address: "registry.terraform.io/hashicorp/aws".into(),
+            type_name: MOVED_FROM.into(),
+            schema_version: 0,
+            json: json.as_bytes().to_vec(),
+        }
+    }
+
+    const ARN: &str = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/abc";
+
+    /// hashicorp/aws's state of a store with no selector configured: AWS's default selector
+    /// becomes no block, `kms_key_id` "" becomes null, `suspend` and `tags_all` go.
+    #[test]
+    fn a_default_store_moves_over_as_this_resource_writes_it() {
+        let json = format!(
+            r#"{{"advanced_event_selector":[{{"field_selector":[{{"ends_with":null,"equals":["Management"],"field":"eventCategory","not_ends_with":null,"not_equals":null,"not_starts_with":null,"starts_with":null}}],"name":"Default management events"}}],
+            "arn":"{ARN}","billing_mode":"EXTENDABLE_RETENTION_PRICING","id":"{ARN}","kms_key_id":"",
+            "multi_region_enabled":true,"name":"lake","organization_enabled":false,"region":"us-east-1",
+            "retention_period":2555,"suspend":"true","tags":{{"team":"sec"}},"tags_all":{{"team":"sec","env":"prod"}},
+            "termination_protection_enabled":true,"timeouts":null}}"#
+        );
+        let m = moved_from_aws(&aws_state(&json))
+            .expect("taken")
+            .expect("moved");
+        assert_eq!(m.advanced_event_selector, Field::Known(Vec::new()));
+        assert_eq!(m.kms_key_id, Field::Null);
+        assert_eq!(m.retention_period, Field::Known(2555));
+        assert_eq!(m.arn, Field::Known(ARN.to_owned()));
+        assert_eq!(m.region, Field::Known("us-east-1".to_owned()));
+        assert_eq!(m.start_ingestion, Field::Known(true));
+        assert_eq!(
+            m.tags,
+            Field::Known([("team".to_owned(), "sec".to_owned())].into())
+        );
+        assert!(m.to_value().is_known());
+        assert!(crate::resources::model::matches_schema::<StoreModel>(
+            &schema()
+        ));
+    }
+
+    /// An older state (no `region`, `suspend` or `billing_mode`) with selectors of its own keeps
+    /// them, and takes its region from the ARN.
+    #[test]
+    fn an_older_state_with_selectors_moves_over() {
+        let json = format!(
+            r#"{{"advanced_event_selector":[{{"field_selector":[{{"equals":["Data"],"field":"eventCategory"}},{{"equals":["AWS::S3::Object"],"field":"resources.type"}}],"name":"s3"}}],
+            "arn":"{ARN}","id":"{ARN}","name":"lake","retention_period":90}}"#
+        );
+        let m = moved_from_aws(&aws_state(&json))
+            .expect("taken")
+            .expect("moved");
+        let Field::Known(selectors) = &m.advanced_event_selector else {
+            panic!("{m:?}")
+        };
+        assert_eq!(selectors.len(), 1);
+        assert_eq!(
+            selectors[0].field_selector.known().map(|s| s.0.len()),
+            Some(2)
+        );
+        assert_eq!(m.region, Field::Known("us-east-1".to_owned()));
+        assert_eq!(m.billing_mode, Field::Known(EXTENDABLE.to_owned()));
+        assert_eq!(m.multi_region_enabled, Field::Known(true));
+    }
+
+    #[test]
+    fn only_hashicorp_aws_stores_of_version_0_move() {
+        let mut other = aws_state("{}");
+        other.type_name = "aws_cloudtrail_trail".into();
+        assert!(moved_from_aws(&other).is_none());
+        let mut awscc = aws_state("{}");
+        awscc.provider_address = "registry.terraform.io/hashicorp/awscc".into();
+        assert!(moved_from_aws(&awscc).is_none());
+        let mut newer = aws_state("{}");
+        newer.schema_version = 1;
+        assert!(moved_from_aws(&newer).is_some_and(|r| r.is_err()));
+        assert!(moved_from_aws(&aws_state("{}")).is_some_and(|r| r.is_err()));
     }
 }

@@ -3,6 +3,8 @@
 //! to the apply. The traits they implement are the framework's (`tfplugin_framework::resource`).
 
 pub mod event_data_store;
+pub mod event_data_store_data;
+pub mod event_data_store_list;
 pub mod ingestion_actions;
 pub mod ingestion_state;
 pub mod ingestion_state_list;

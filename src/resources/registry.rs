@@ -6,15 +6,17 @@ use tfplugin_framework::registry::Registry;
 
 use crate::resources::Ctx;
 use crate::resources::event_data_store::EventDataStore;
+use crate::resources::event_data_store_data::EventDataStoreData;
+use crate::resources::event_data_store_list::EventDataStoreList;
 use crate::resources::ingestion_actions::IngestionAction;
 use crate::resources::ingestion_state::IngestionState;
 use crate::resources::ingestion_state_list::IngestionStateList;
 
 pub static REGISTRY: Registry<Ctx> = Registry {
-    resources: &[&IngestionState],
-    data_sources: &[&EventDataStore],
+    resources: &[&IngestionState, &EventDataStore],
+    data_sources: &[&EventDataStoreData],
     actions: &[&IngestionAction::<true>, &IngestionAction::<false>],
-    list_resources: &[&IngestionStateList],
+    list_resources: &[&IngestionStateList, &EventDataStoreList],
 };
 
 #[cfg(test)]

@@ -273,6 +273,52 @@ impl LocalEmu {
             .unwrap_or_else(|e| panic!("DeleteEventDataStore {arn}: {}", DisplayErrorContext(e)));
     }
 
+    /// GetEventDataStore; panics on error.
+    pub async fn get_store(
+        &self,
+        arn: &str,
+    ) -> aws_sdk_cloudtrail::operation::get_event_data_store::GetEventDataStoreOutput {
+        self.client()
+            .await
+            .get_event_data_store()
+            .event_data_store(arn)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetEventDataStore {arn}: {}", DisplayErrorContext(e)))
+    }
+
+    /// UpdateEventDataStore of the retention alone, as a change made outside Terraform.
+    pub async fn set_retention(&self, arn: &str, days: i32) {
+        self.client()
+            .await
+            .update_event_data_store()
+            .event_data_store(arn)
+            .retention_period(days)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("UpdateEventDataStore {arn}: {}", DisplayErrorContext(e)));
+    }
+
+    /// The store's tags (ListTags).
+    pub async fn tags(&self, arn: &str) -> Vec<(String, String)> {
+        let out = self
+            .client()
+            .await
+            .list_tags()
+            .resource_id_list(arn)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("ListTags {arn}: {}", DisplayErrorContext(e)));
+        let mut tags: Vec<(String, String)> = out
+            .resource_tag_list()
+            .iter()
+            .flat_map(|r| r.tags_list())
+            .map(|t| (t.key().to_owned(), t.value().unwrap_or_default().to_owned()))
+            .collect();
+        tags.sort();
+        tags
+    }
+
     /// Polls the store's status until it is `want`; panics after 30 s.
     pub async fn wait_status(&self, arn: &str, want: &str) {
         let deadline = Instant::now() + STATUS_TIMEOUT;

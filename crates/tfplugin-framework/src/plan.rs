@@ -41,8 +41,13 @@ pub fn from_schema(schema: &Schema, req: &PlanRequest) -> (Value, Vec<AttributeP
         }
     }
     let fresh = creating || !requires_replace.is_empty();
-    // Computed-only attributes: unknown for a new object, else as their modifiers say.
-    for a in attributes.iter().filter(|a| a.computed && !a.optional) {
+    // Computed attributes the configuration leaves null (all of a computed-only one's): unknown
+    // for a new object, else as their modifiers say.
+    let unset = |name: &str| req.config.get(name).is_none_or(Value::is_null);
+    for a in attributes
+        .iter()
+        .filter(|a| a.computed && a.default.is_none() && unset(a.name))
+    {
         let keep = !fresh && a.plan_modifiers.contains(&PlanModifier::UseStateForUnknown);
         let changed = a.plan_modifiers.iter().any(|m| match m {
             PlanModifier::UnknownIfChanged(names) => {
@@ -159,5 +164,40 @@ mod tests {
             },
         );
         assert!(p.is_null() && replace.is_empty());
+    }
+
+    /// An optional and computed attribute: the configuration's value when set; unset, unknown
+    /// for a new object and the prior value (its modifier) on an update.
+    #[test]
+    fn an_unset_optional_computed_attribute_is_unknown_only_when_new() {
+        let schema = Schema::new(
+            0,
+            Block::new("t").attribute(
+                Attribute::number("days")
+                    .optional()
+                    .computed()
+                    .use_state_for_unknown(),
+            ),
+        );
+        let plan = |config: Value, prior: Value| {
+            // Terraform proposes the prior value for an unset optional+computed attribute.
+            let proposed = match (config.get("days"), prior.get("days")) {
+                (Some(Value::Null), Some(p)) => object([("days", p.clone())]),
+                _ => config.clone(),
+            };
+            let req = PlanRequest {
+                config,
+                prior_state: prior,
+                proposed_new_state: proposed,
+            };
+            from_schema(&schema, &req).0.get("days").cloned()
+        };
+        let unset = object([("days", Value::Null)]);
+        assert_eq!(plan(unset.clone(), Value::Null), Some(Value::Unknown));
+        let prior = object([("days", Value::int(90))]);
+        assert_eq!(plan(unset, prior.clone()), Some(Value::int(90)));
+        let set = object([("days", Value::int(30))]);
+        assert_eq!(plan(set.clone(), Value::Null), Some(Value::int(30)));
+        assert_eq!(plan(set, prior), Some(Value::int(30)));
     }
 }
