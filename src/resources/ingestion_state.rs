@@ -105,7 +105,9 @@ const DESCRIPTION: &str = "Keeps ingestion of a CloudTrail Lake event data store
                            `StartEventDataStoreIngestion` or `StopEventDataStoreIngestion` and \
                            wait for the store to settle; destroy leaves ingestion as it is unless \
                            `stop_on_destroy` is set. Ingestion stopped or started outside \
-                           Terraform shows as a change in the next plan.";
+                           Terraform shows as a change in the next plan. Ingestion has one owner: \
+                           a `cloudtrail_event_data_store` only says whether a new store starts \
+                           ingesting, then leaves ingestion to this resource.";
 
 const EVENT_DATA_STORE_DESCRIPTION: &str = "ARN of the event data store, or the ID at the end of \
                                             its ARN. 3 to 256 characters of letters, digits, `.`, \
