@@ -15,4 +15,5 @@ mod aws_mocks {
     mod pacing;
     mod plan_checks;
     mod status;
+    mod store;
 }
