@@ -351,6 +351,7 @@ fn schema() -> Schema {
                 .optional()
                 .computed()
                 .use_state_for_unknown()
+                .check(whole_days)
                 .description(
                     "Days the store keeps events: 7 to 3653 with extendable retention pricing, 7 \
                      to 2557 with fixed. Unset, a new store gets AWS's default (366, or 2557 \
@@ -488,6 +489,23 @@ fn store_name(shown: &str, v: &Value) -> Result<(), Refusal> {
             quote(name)
         ),
     ))
+}
+
+/// A number of days the API can take (its bounds per billing mode are `validate`'s).
+fn whole_days(shown: &str, v: &Value) -> Result<(), Refusal> {
+    match v.as_i64() {
+        Some(n) if i32::try_from(n).is_ok() => Ok(()),
+        _ => Err(Refusal::new(
+            "Invalid retention_period",
+            format!(
+                "{shown} must be a whole number of days from 7 to 3653, got {}.",
+                v.as_number().map_or_else(
+                    || "a value that is not a number".to_owned(),
+                    |n| n.to_string()
+                )
+            ),
+        )),
+    }
 }
 
 fn selector_name(shown: &str, v: &Value) -> Result<(), Refusal> {
