@@ -225,8 +225,45 @@ fn store_defaults(label: &str) {
             "[{label}] {shown:?} not in the plan:\n{text}"
         );
     }
+    // The data source reads the store with the resource's names and values.
+    let shared = [
+        "arn",
+        "name",
+        "status",
+        "retention_period",
+        "billing_mode",
+        "multi_region_enabled",
+        "organization_enabled",
+        "termination_protection_enabled",
+        "created_timestamp",
+        "updated_timestamp",
+    ];
+    let mut both = config(emu, &name, body)
+        + "\ndata \"cloudtrail_event_data_store\" \"s\" {\n  event_data_store = cloudtrail_event_data_store.s.arn\n}\n";
+    for a in shared {
+        both += &format!(
+            "\noutput \"{a}\" {{\n  value = [cloudtrail_event_data_store.s.{a}, data.cloudtrail_event_data_store.s.{a}]\n}}\n"
+        );
+    }
+    wd.write(
+        "main.tf",
+        &both.replace(
+            "output \"arn\" {\n  value = cloudtrail_event_data_store.s.arn\n}\n",
+            "",
+        ),
+    );
     wd.apply();
-    let arn = arn(&wd);
+    let out = wd.ok(&["output", "-json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    for a in shared {
+        let pair = &json[a]["value"];
+        assert!(!pair[0].is_null(), "[{label}] {a} is null: {}", out.stdout);
+        assert_eq!(
+            pair[0], pair[1],
+            "[{label}] {a}: resource and data source differ"
+        );
+    }
+    let arn = json["arn"]["value"][0].as_str().unwrap().to_owned();
     let got = rt.block_on(emu.get_store(&arn));
     assert_eq!(got.retention_period(), Some(366));
     assert_eq!(got.status().map(|s| s.as_str()), Some("ENABLED"));

@@ -201,22 +201,22 @@ impl Admin {
 
     /// GetEventDataStore: the store, or `None` when CloudTrail knows no such store.
     pub async fn get(&self, arn: &str) -> Result<Option<StoreDetails>, AwsError> {
-        match self
-            .client
+        match self.describe(arn).await {
+            Ok(d) => Ok(Some(d)),
+            Err(e) if e.is("EventDataStoreNotFoundException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GetEventDataStore, a store CloudTrail does not know being an error like any other.
+    pub async fn describe(&self, arn: &str) -> Result<StoreDetails, AwsError> {
+        self.client
             .get_event_data_store()
             .event_data_store(arn)
             .send()
             .await
-        {
-            Ok(out) => Ok(Some(details(&out, arn))),
-            Err(e) => {
-                let failure = self.fail("GetEventDataStore", arn, &e);
-                if failure.is("EventDataStoreNotFoundException") {
-                    return Ok(None);
-                }
-                Err(failure)
-            }
-        }
+            .map(|out| details(&out, arn))
+            .map_err(|e| self.fail("GetEventDataStore", arn, &e))
     }
 
     /// UpdateEventDataStore with only the changed fields; nothing to change makes no call.

@@ -1,8 +1,9 @@
 //! Data source `cloudtrail_event_data_store`: looks a store up by ARN or ID and exposes its name,
-//! status, ingestion state and event categories.
+//! status, ingestion state, event categories and settings, with the names
+//! `cloudtrail_event_data_store` the resource gives them.
 
 use crate::aws::arn::StoreRef;
-use crate::aws::store::{Gone, Lookup};
+use crate::aws::status::Status;
 use crate::cty::{Type, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 use crate::resources::model::{Field, model};
@@ -23,11 +24,15 @@ model! {
         pub organization_enabled: Field<bool>,
         pub retention_period: Field<i64>,
         pub termination_protection_enabled: Field<bool>,
+        pub billing_mode: Field<String>,
+        pub kms_key_id: Field<String>,
+        pub created_timestamp: Field<String>,
+        pub updated_timestamp: Field<String>,
     }
 }
 
 /// The attributes read from the store: name, type, description.
-fn computed() -> [(&'static str, Type, &'static str); 10] {
+fn computed() -> [(&'static str, Type, &'static str); 14] {
     [
         ("id", Type::String, "The store's full ARN."),
         ("arn", Type::String, "The store's full ARN."),
@@ -62,6 +67,26 @@ fn computed() -> [(&'static str, Type, &'static str); 10] {
             "termination_protection_enabled",
             Type::Bool,
             "Whether termination protection is on.",
+        ),
+        (
+            "billing_mode",
+            Type::String,
+            "`EXTENDABLE_RETENTION_PRICING` or `FIXED_RETENTION_PRICING`.",
+        ),
+        (
+            "kms_key_id",
+            Type::String,
+            "The KMS key that encrypts the store's events, as AWS names it; null without one.",
+        ),
+        (
+            "created_timestamp",
+            Type::String,
+            "When the store was created (RFC 3339).",
+        ),
+        (
+            "updated_timestamp",
+            Type::String,
+            "When the store was last changed (RFC 3339).",
         ),
     ]
 }
@@ -130,32 +155,43 @@ impl DataSource<Ctx> for EventDataStoreData {
         })?;
         let lookup = match ctx
             .aws()
-            .and_then(|aws| aws.store(&store, Some(path.clone())))
+            .and_then(|aws| aws.admin(store.region.as_deref(), Some(path.clone())))
         {
-            Ok(api) => api.get().await.map_err(|e| e.diagnostic),
+            Ok(api) => api.describe(&store.raw).await.map_err(|e| e.diagnostic),
             Err(d) => Err(d.at(path.clone())),
         };
+        let opt = |v: &Option<String>| v.clone().map_or(Field::Null, Field::Known);
         match lookup {
-            Ok(Lookup::Found(info)) => Ok(EventDataStoreModel {
+            Ok(d) if d.status != Status::PendingDeletion => Ok(EventDataStoreModel {
                 event_data_store: raw.into(),
-                id: info.arn.as_str().into(),
-                arn: info.arn.as_str().into(),
-                name: info.name.as_str().into(),
-                status: info.status.as_str().into(),
-                ingestion_enabled: info.ingestion_enabled().into(),
-                event_categories: info.event_categories.clone().into(),
-                multi_region_enabled: info.multi_region_enabled.into(),
-                organization_enabled: info.organization_enabled.into(),
-                retention_period: info.retention_period.map_or(Field::Null, Field::Known),
-                termination_protection_enabled: info.termination_protection_enabled.into(),
+                id: d.arn.as_str().into(),
+                arn: d.arn.as_str().into(),
+                name: d.name.as_str().into(),
+                status: d.status.as_str().into(),
+                ingestion_enabled: d.status.is_ingesting().into(),
+                event_categories: d
+                    .selectors
+                    .iter()
+                    .flat_map(|s| &s.fields)
+                    .filter(|f| f.field == "eventCategory")
+                    .flat_map(|f| f.equals.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .into(),
+                multi_region_enabled: d.multi_region_enabled.into(),
+                organization_enabled: d.organization_enabled.into(),
+                retention_period: d.retention_period.map_or(Field::Null, Field::Known),
+                termination_protection_enabled: d.termination_protection_enabled.into(),
+                billing_mode: opt(&d.billing_mode),
+                kms_key_id: opt(&d.kms_key_id),
+                created_timestamp: opt(&d.created_timestamp),
+                updated_timestamp: opt(&d.updated_timestamp),
             }),
-            Ok(Lookup::Gone(Gone::NotFound(d))) => Err(d.into()),
-            Ok(Lookup::Gone(Gone::PendingDeletion(info))) => Err(Diagnostic::error(
+            Ok(d) => Err(Diagnostic::error(
                 "Event data store pending deletion",
                 format!(
                     "{} has been deleted (PENDING_DELETION); only RestoreEventDataStore can bring \
                      it back within 7 days.",
-                    info.arn
+                    d.arn
                 ),
             )
             .at(path)
