@@ -316,4 +316,52 @@ fn store_import(label: &str) {
     assert_eq!(rt.block_on(emu.status(&arn)), "PENDING_DELETION");
 }
 
+/// `terraform query` lists the stores by name prefix, pending deletions left out;
+/// `-generate-config-out` and one apply import them; the next plan is clean.
+fn store_query(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let prefix = unique_name("eds-q");
+    let a = rt.block_on(emu.create_store(&format!("{prefix}-a"), true));
+    let b = rt.block_on(emu.create_store(&format!("{prefix}-b"), false));
+    let deleted = rt.block_on(emu.create_store(&format!("{prefix}-d"), true));
+    rt.block_on(emu.delete_store(&deleted));
+    wd.write("main.tf", &provider_block(&emu.endpoint));
+    wd.write(
+        "all.tfquery.hcl",
+        &format!(
+            "list \"cloudtrail_event_data_store\" \"all\" {{\n  provider         = cloudtrail\n  include_resource = true\n  config {{\n    name_prefix = \"{prefix}-\"\n  }}\n}}\n"
+        ),
+    );
+    let run = wd.ok(&["query", "-no-color"]);
+    let listed = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("list.cloudtrail_event_data_store.all"))
+        .count();
+    assert_eq!(listed, 2, "[{label}] {}", run.text());
+    assert!(!run.stdout.contains(&deleted), "[{label}] {}", run.text());
+    wd.ok(&["query", "-no-color", "-generate-config-out=found.tf"]);
+    let found = std::fs::read_to_string(wd.path().join("found.tf")).unwrap();
+    for arn in [&a, &b] {
+        assert!(found.contains(arn.as_str()), "[{label}] {found}");
+    }
+    let run = wd.apply();
+    assert!(
+        run.stdout.contains("2 imported"),
+        "[{label}] {}",
+        run.text()
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after import not clean:\n{}",
+        run.text()
+    );
+    assert_eq!(rt.block_on(emu.status(&b)), "STOPPED_INGESTION");
+}
+
 per_client!(store_lifecycle, store_defaults, store_import);
+support::per_client_of!(with_action_clients; store_query);
