@@ -770,12 +770,7 @@ fn list_query_imports_all(label: &str) {
             "list \"cloudtrail_ingestion_state\" \"all\" {{\n  provider         = cloudtrail\n  include_resource = true\n{extra}  config {{\n    name_prefix = \"{prefix}-\"\n  }}\n}}\n"
         )
     };
-    let listed = |run: &support::Run| {
-        run.stdout
-            .lines()
-            .filter(|l| l.starts_with("list.cloudtrail_ingestion_state.all"))
-            .count()
-    };
+    let listed = |run: &support::Run| support::listed(run, "list.cloudtrail_ingestion_state.all");
     wd.write("all.tfquery.hcl", &query("  limit            = 2\n"));
     let run = wd.ok(&["query", "-no-color"]);
     assert_eq!(listed(&run), 2, "[{label}] limit 2:\n{}", run.text());

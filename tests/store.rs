@@ -335,12 +335,8 @@ fn store_query(label: &str) {
         ),
     );
     let run = wd.ok(&["query", "-no-color"]);
-    let listed = run
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with("list.cloudtrail_event_data_store.all"))
-        .count();
-    assert_eq!(listed, 2, "[{label}] {}", run.text());
+    let found = support::listed(&run, "list.cloudtrail_event_data_store.all");
+    assert_eq!(found, 2, "[{label}] {}", run.text());
     assert!(!run.stdout.contains(&deleted), "[{label}] {}", run.text());
     wd.ok(&["query", "-no-color", "-generate-config-out=found.tf"]);
     let found = std::fs::read_to_string(wd.path().join("found.tf")).unwrap();

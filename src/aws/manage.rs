@@ -100,6 +100,18 @@ pub struct StoreDetails {
     pub updated_timestamp: Option<String>,
 }
 
+impl StoreDetails {
+    /// Values of the `eventCategory` field selectors (Management, Data, ...).
+    pub fn event_categories(&self) -> Vec<String> {
+        self.selectors
+            .iter()
+            .flat_map(|s| &s.fields)
+            .filter(|f| f.field == "eventCategory")
+            .flat_map(|f| f.equals.iter().cloned())
+            .collect()
+    }
+}
+
 /// The management calls of one region's client, reported at `path`.
 pub struct Admin {
     client: Client,
@@ -375,7 +387,8 @@ fn non_empty(values: &[String]) -> Option<Vec<String>> {
     (!values.is_empty()).then(|| values.to_vec())
 }
 
-fn details(out: &GetEventDataStoreOutput, fallback_arn: &str) -> StoreDetails {
+/// Everything GetEventDataStore says of a store, as plain data.
+pub(crate) fn details(out: &GetEventDataStoreOutput, fallback_arn: &str) -> StoreDetails {
     let time =
         |t: Option<&aws_smithy_types::DateTime>| t.and_then(|t| t.fmt(Format::DateTime).ok());
     StoreDetails {

@@ -8,7 +8,6 @@ use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::config::retry::RetryConfig;
 use aws_sdk_cloudtrail::config::timeout::TimeoutConfig;
 use aws_sdk_cloudtrail::operation::get_event_data_store::GetEventDataStoreOutput;
-use aws_sdk_cloudtrail::types::EventDataStoreStatus;
 
 use super::arn::StoreRef;
 use super::clients::AwsClients;
@@ -222,25 +221,18 @@ impl<'a> Store<'a> {
     }
 }
 
+/// What the ingestion side uses of everything GetEventDataStore says.
 fn store_info(out: &GetEventDataStoreOutput, fallback_arn: &str) -> StoreInfo {
+    let d = super::manage::details(out, fallback_arn);
     StoreInfo {
-        arn: out
-            .event_data_store_arn()
-            .unwrap_or(fallback_arn)
-            .to_owned(),
-        name: out.name().unwrap_or_default().to_owned(),
-        status: Status::parse(out.status().map_or("", EventDataStoreStatus::as_str)),
-        event_categories: out
-            .advanced_event_selectors()
-            .iter()
-            .flat_map(|s| s.field_selectors())
-            .filter(|f| f.field() == "eventCategory")
-            .flat_map(|f| f.equals().iter().cloned())
-            .collect(),
-        multi_region_enabled: out.multi_region_enabled().unwrap_or(false),
-        organization_enabled: out.organization_enabled().unwrap_or(false),
-        retention_period: out.retention_period().map(i64::from),
-        termination_protection_enabled: out.termination_protection_enabled().unwrap_or(false),
+        event_categories: d.event_categories(),
+        arn: d.arn,
+        name: d.name,
+        status: d.status,
+        multi_region_enabled: d.multi_region_enabled,
+        organization_enabled: d.organization_enabled,
+        retention_period: d.retention_period,
+        termination_protection_enabled: d.termination_protection_enabled,
     }
 }
 

@@ -13,7 +13,10 @@ use crate::aws::status::Status;
 use crate::cty::{Type, Value};
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, attr_path, quote};
 use crate::resources::model::{Field, Model, Set, model};
-use crate::resources::{Applied, Change, Ctx, Plan, Read, Resource};
+use crate::resources::{
+    Applied, Change, Ctx, Plan, Read, Resource, store_identity_schema, store_import_id,
+    store_import_ref,
+};
 use crate::schema::{Attribute, Block, IdentitySchema, Nesting, Refusal, Schema};
 use crate::timeouts::{TimeoutOp, Timeouts};
 use tfplugin_framework::resource::MovedState;
@@ -804,39 +807,16 @@ impl Resource<Ctx> for EventDataStore {
 
     /// `{ arn }`, hashicorp/aws's identity for the store.
     fn identity_schema() -> Option<IdentitySchema> {
-        Some(IdentitySchema::single(
-            "arn",
-            Type::String,
-            "The event data store's full ARN.",
-        ))
+        Some(store_identity_schema())
     }
 
     fn import_id(identity: &Value) -> Result<String, Diagnostics> {
-        let arn = identity.get("arn").and_then(Value::as_str).unwrap_or("");
-        match StoreRef::parse(arn) {
-            Ok(r) if r.account.is_some() => Ok(arn.to_owned()),
-            _ => Err(Diagnostic::error(
-                "Invalid identity",
-                format!(
-                    "identity.arn must be the store's full ARN \
-                     (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
-                    quote(arn)
-                ),
-            )
-            .at(attr_path(&["arn"]))
-            .into()),
-        }
+        store_import_id(identity)
     }
 
     /// By ARN, or by ID in the provider's region; the read that follows fills the rest.
     fn import(&self, _ctx: &Ctx, id: &str) -> Result<StoreModel, Diagnostics> {
-        if let Err(err) = StoreRef::parse(id) {
-            return Err(Diagnostic::error(
-                "Invalid import ID",
-                format!("The import ID must be an event data store ARN or ID: {err}"),
-            )
-            .into());
-        }
+        store_import_ref(id)?;
         Ok(StoreModel {
             id: id.into(),
             ..StoreModel::default()

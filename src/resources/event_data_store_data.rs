@@ -169,14 +169,7 @@ impl DataSource<Ctx> for EventDataStoreData {
                 name: d.name.as_str().into(),
                 status: d.status.as_str().into(),
                 ingestion_enabled: d.status.is_ingesting().into(),
-                event_categories: d
-                    .selectors
-                    .iter()
-                    .flat_map(|s| &s.fields)
-                    .filter(|f| f.field == "eventCategory")
-                    .flat_map(|f| f.equals.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .into(),
+                event_categories: d.event_categories().into(),
                 multi_region_enabled: d.multi_region_enabled.into(),
                 organization_enabled: d.organization_enabled.into(),
                 retention_period: d.retention_period.map_or(Field::Null, Field::Known),

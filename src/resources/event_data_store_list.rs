@@ -2,13 +2,13 @@
 //! data stores of the provider's region, each named by its identity `{ arn }`, so that
 //! `terraform query -generate-config-out=…` brings existing stores under management.
 
-use crate::aws::status::Status;
-use crate::aws::store::list_stores;
 use crate::diagnostics::Diagnostics;
 use crate::resources::event_data_store::{EventDataStore, StoreModel};
 use crate::resources::model::model;
-use crate::resources::{Ctx, Found, ListRequest, ListResource, Read, Resource};
-use crate::schema::{Attribute, Block, Schema};
+use crate::resources::{
+    Ctx, Found, ListRequest, ListResource, Read, Resource, listed_stores, store_list_schema,
+};
+use crate::schema::Schema;
 
 model! {
     /// The `config` of a `list "cloudtrail_event_data_store"` block.
@@ -24,19 +24,11 @@ impl ListResource<Ctx> for EventDataStoreList {
     type Model = EventDataStoreListModel;
 
     fn schema() -> Schema {
-        Schema::new(
-            0,
-            Block::new(
-                "Lists the event data stores of the provider's region (ListEventDataStores, every \
-                 page), except those pending deletion, each with its identity `{ arn }` and its \
-                 name as display name. With `include_resource = true` each result carries the \
-                 whole `cloudtrail_event_data_store` object, read as a refresh reads it.",
-            )
-            .attribute(
-                Attribute::string("name_prefix")
-                    .optional()
-                    .description("Only stores whose name starts with this prefix."),
-            ),
+        store_list_schema(
+            "Lists the event data stores of the provider's region (ListEventDataStores, every \
+             page), except those pending deletion, each with its identity `{ arn }` and its \
+             name as display name. With `include_resource = true` each result carries the \
+             whole `cloudtrail_event_data_store` object, read as a refresh reads it.",
         )
     }
 
@@ -48,24 +40,14 @@ impl ListResource<Ctx> for EventDataStoreList {
     ) -> Diagnostics {
         let mut diags = Diagnostics::new();
         let prefix = req.config.name_prefix.known_or(String::new());
-        let stores = match ctx.aws() {
-            Ok(aws) => list_stores(aws, None, None).await.map_err(|e| e.diagnostic),
-            Err(d) => Err(d),
-        };
-        let stores = match stores {
+        let stores = match listed_stores(ctx, &prefix).await {
             Ok(stores) => stores,
-            Err(d) => {
-                diags.push(d);
-                return diags;
-            }
+            Err(d) => return d.into(),
         };
         let mut sent = 0;
         for listed in stores {
             if sent >= req.limit {
                 break;
-            }
-            if !listed.name.starts_with(&prefix) || listed.status == Some(Status::PendingDeletion) {
-                continue;
             }
             let named = StoreModel {
                 arn: listed.arn.as_str().into(),

@@ -10,7 +10,6 @@ use crate::aws::errors::{AwsError, ErrorKind};
 use crate::aws::status::Status;
 use crate::aws::store::{Gone, Lookup, StoreInfo};
 use crate::aws::{AwsClients, PlanChecks};
-use crate::cty::Type;
 use crate::cty::Value;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, Severity, attr_path};
 use crate::resources::model::{Model, model};
@@ -18,7 +17,10 @@ use crate::resources::plan_seen::PlanSeen;
 use crate::resources::status_machine::{
     Goal, IfGone, converge, unusable_category, unusable_status_at,
 };
-use crate::resources::{Applied, Change, Ctx, Plan, Read, Resource, validate_store_ref};
+use crate::resources::{
+    Applied, Change, Ctx, Plan, Read, Resource, store_identity_schema, store_import_id,
+    store_import_ref, validate_store_ref,
+};
 use crate::schema::{Attribute, Block, IdentitySchema, Schema};
 use crate::timeouts::{TimeoutOp, Timeouts};
 
@@ -295,49 +297,17 @@ impl Resource<Ctx> for IngestionState {
         }
     }
 
-    /// `{ arn }`, as hashicorp/aws gives `aws_cloudtrail_event_data_store` (read from the state's
-    /// `arn` by the trait's `identity`).
+    /// `{ arn }`, read from the state's `arn` by the trait's `identity`.
     fn identity_schema() -> Option<IdentitySchema> {
-        Some(IdentitySchema::single(
-            "arn",
-            Type::String,
-            "The event data store's full ARN.",
-        ))
+        Some(store_identity_schema())
     }
 
-    /// An identity names the store by its full ARN: an ID alone does not say its account and
-    /// region, so it is refused.
     fn import_id(identity: &Value) -> Result<String, Diagnostics> {
-        let arn = identity.get("arn").and_then(Value::as_str).unwrap_or("");
-        let path = attr_path(&["arn"]);
-        match StoreRef::parse(arn) {
-            Ok(r) if r.account.is_some() => Ok(arn.to_owned()),
-            Ok(_) => Err(Diagnostic::error(
-                "Invalid identity",
-                format!(
-                    "identity.arn must be the store's full ARN \
-                     (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
-                    crate::diagnostics::quote(arn)
-                ),
-            )
-            .at(path)
-            .into()),
-            Err(err) => Err(
-                Diagnostic::error("Invalid identity", format!("identity.arn: {err}"))
-                    .at(path)
-                    .into(),
-            ),
-        }
+        store_import_id(identity)
     }
 
     fn import(&self, _ctx: &Ctx, id: &str) -> Result<IngestionStateModel, Diagnostics> {
-        if let Err(err) = StoreRef::parse(id) {
-            return Err(Diagnostic::error(
-                "Invalid import ID",
-                format!("The import ID must be an event data store ARN or ID: {err}"),
-            )
-            .into());
-        }
+        store_import_ref(id)?;
         Ok(IngestionStateModel {
             event_data_store: id.into(),
             stop_on_destroy: false.into(),

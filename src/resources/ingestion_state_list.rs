@@ -3,13 +3,12 @@
 //! `terraform query -generate-config-out=…` brings existing stores under management at once.
 
 use crate::aws::arn::StoreRef;
-use crate::aws::status::Status;
-use crate::aws::store::{Lookup, list_stores};
-use crate::diagnostics::{Diagnostics, attr_path};
+use crate::aws::store::Lookup;
+use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 use crate::resources::ingestion_state::{IngestionState, IngestionStateModel};
 use crate::resources::model::model;
-use crate::resources::{Ctx, Found, ListRequest, ListResource};
-use crate::schema::{Attribute, Block, Schema};
+use crate::resources::{Ctx, Found, ListRequest, ListResource, listed_stores, store_list_schema};
+use crate::schema::Schema;
 
 model! {
     /// The `config` of a `list "cloudtrail_ingestion_state"` block.
@@ -25,19 +24,11 @@ impl ListResource<Ctx> for IngestionStateList {
     type Model = IngestionStateListModel;
 
     fn schema() -> Schema {
-        Schema::new(
-            0,
-            Block::new(
-                "Lists the event data stores of the provider's region (ListEventDataStores, every \
-                 page), except those pending deletion, each with its identity `{ arn }` and its \
-                 name as display name. With `include_resource = true` each result carries the \
-                 whole `cloudtrail_ingestion_state` object, read with GetEventDataStore.",
-            )
-            .attribute(
-                Attribute::string("name_prefix")
-                    .optional()
-                    .description("Only stores whose name starts with this prefix."),
-            ),
+        store_list_schema(
+            "Lists the event data stores of the provider's region (ListEventDataStores, every \
+             page), except those pending deletion, each with its identity `{ arn }` and its \
+             name as display name. With `include_resource = true` each result carries the \
+             whole `cloudtrail_ingestion_state` object, read with GetEventDataStore.",
         )
     }
 
@@ -49,27 +40,18 @@ impl ListResource<Ctx> for IngestionStateList {
     ) -> Diagnostics {
         let mut diags = Diagnostics::new();
         let prefix = req.config.name_prefix.known_or(String::new());
-        let aws = match ctx.aws() {
-            Ok(aws) => aws,
-            Err(d) => {
-                diags.push(d);
-                return diags;
-            }
+        let listed = async {
+            let aws = ctx.aws()?;
+            Ok::<_, Diagnostic>((aws, listed_stores(ctx, &prefix).await?))
         };
-        let stores = match list_stores(aws, None, None).await {
-            Ok(stores) => stores,
-            Err(e) => {
-                diags.push(e.diagnostic);
-                return diags;
-            }
+        let (aws, stores) = match listed.await {
+            Ok(found) => found,
+            Err(d) => return d.into(),
         };
         let mut sent = 0;
         for listed in stores {
             if sent >= req.limit {
                 break;
-            }
-            if !listed.name.starts_with(&prefix) || listed.status == Some(Status::PendingDeletion) {
-                continue;
             }
             // The whole object only when asked for: it costs a GetEventDataStore each.
             let object = if req.include_resource_object {

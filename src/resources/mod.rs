@@ -61,3 +61,80 @@ pub fn validate_store_ref(config: &Value, attr: &'static str) -> Diagnostics {
     }
     diags
 }
+
+/// `{ arn }`: the identity of a store, as hashicorp/aws gives `aws_cloudtrail_event_data_store`.
+pub fn store_identity_schema() -> crate::schema::IdentitySchema {
+    crate::schema::IdentitySchema::single(
+        "arn",
+        crate::cty::Type::String,
+        "The event data store's full ARN.",
+    )
+}
+
+/// The import ID a store identity stands for: its full ARN. An ID alone does not say its account
+/// and region, so it is refused.
+pub fn store_import_id(identity: &Value) -> Result<String, Diagnostics> {
+    let arn = identity.get("arn").and_then(Value::as_str).unwrap_or("");
+    let path = crate::diagnostics::attr_path(&["arn"]);
+    match crate::aws::arn::StoreRef::parse(arn) {
+        Ok(r) if r.account.is_some() => Ok(arn.to_owned()),
+        Ok(_) => Err(Diagnostic::error(
+            "Invalid identity",
+            format!(
+                "identity.arn must be the store's full ARN \
+                 (arn:<partition>:cloudtrail:<region>:<account>:eventdatastore/<id>), got {}.",
+                crate::diagnostics::quote(arn)
+            ),
+        )
+        .at(path)
+        .into()),
+        Err(err) => Err(
+            Diagnostic::error("Invalid identity", format!("identity.arn: {err}"))
+                .at(path)
+                .into(),
+        ),
+    }
+}
+
+/// An import ID that names a store: its ARN, or its ID.
+pub fn store_import_ref(id: &str) -> Result<(), Diagnostics> {
+    crate::aws::arn::StoreRef::parse(id)
+        .map(drop)
+        .map_err(|err| {
+            Diagnostic::error(
+                "Invalid import ID",
+                format!("The import ID must be an event data store ARN or ID: {err}"),
+            )
+            .into()
+        })
+}
+
+/// The schema of a list resource of stores: a name prefix.
+pub fn store_list_schema(what: &'static str) -> crate::schema::Schema {
+    crate::schema::Schema::new(
+        0,
+        crate::schema::Block::new(what).attribute(
+            crate::schema::Attribute::string("name_prefix")
+                .optional()
+                .description("Only stores whose name starts with this prefix."),
+        ),
+    )
+}
+
+/// The stores of the provider's region whose name starts with `prefix`, pending deletions left
+/// out (ListEventDataStores, every page).
+pub async fn listed_stores(
+    ctx: &Ctx,
+    prefix: &str,
+) -> Result<Vec<crate::aws::store::Listed>, Diagnostic> {
+    let stores = crate::aws::store::list_stores(ctx.aws()?, None, None)
+        .await
+        .map_err(|e| e.diagnostic)?;
+    Ok(stores
+        .into_iter()
+        .filter(|l| {
+            l.name.starts_with(prefix)
+                && l.status != Some(crate::aws::status::Status::PendingDeletion)
+        })
+        .collect())
+}

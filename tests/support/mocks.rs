@@ -247,10 +247,21 @@ pub fn only_error(diags: &Diagnostics) -> &Diagnostic {
 /// The diagnostic explains an AWS error: summary, the operation, the store, AWS's message, the
 /// request id, and advice on a line of its own.
 pub fn assert_explains(d: &Diagnostic, operation: &str, code: &str, summary: &str) {
+    assert_explains_on(d, operation, ARN, code, summary);
+}
+
+/// As [`assert_explains`], for an operation on `subject` (a store's ARN or name, a region).
+pub fn assert_explains_on(
+    d: &Diagnostic,
+    operation: &str,
+    subject: &str,
+    code: &str,
+    summary: &str,
+) {
     assert_eq!(d.summary, summary, "{code}: {d:#?}");
     for needle in [
         operation,
-        ARN,
+        subject,
         &format!("AWS says {code}"),
         &format!("Request ID: req-{code}"),
     ] {

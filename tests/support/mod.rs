@@ -350,6 +350,15 @@ provider "cloudtrail" {{
         )
 }
 
+/// How many objects a `terraform query` run listed for the list block `address`
+/// (`list.<type>.<name>`).
+pub fn listed(run: &Run, address: &str) -> usize {
+    run.stdout
+        .lines()
+        .filter(|l| l.starts_with(address))
+        .count()
+}
+
 /// A current-thread runtime for a synchronous test's AWS helper calls.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
