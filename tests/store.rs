@@ -359,5 +359,53 @@ fn store_query(label: &str) {
     assert_eq!(rt.block_on(emu.status(&b)), "STOPPED_INGESTION");
 }
 
+/// `import { identity = { arn } }` imports a store with the identity hashicorp/aws gives it; the
+/// state records it and the next plan is clean.
+fn store_identity_import(label: &str) {
+    let Some((wd, emu, rt)) = setup(label) else {
+        return;
+    };
+    let name = unique_name("eds-ident");
+    let arn = rt.block_on(emu.create_store(&name, true));
+    let body = "  termination_protection_enabled = false\n";
+    let import = format!(
+        "\nimport {{\n  to = cloudtrail_event_data_store.s\n  identity = {{\n    arn = \"{arn}\"\n  }}\n}}\n"
+    );
+    wd.write("main.tf", &(store_only(emu, &name, body) + &import));
+    let run = wd.apply();
+    assert!(
+        run.stdout.contains("1 imported"),
+        "[{label}] {}",
+        run.text()
+    );
+    let state: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    let instance = &state["resources"][0]["instances"][0];
+    assert_eq!(
+        instance["identity"]["arn"],
+        arn.as_str(),
+        "[{label}] {state}"
+    );
+    let (code, run) = wd.plan_code();
+    assert_eq!(
+        code,
+        0,
+        "[{label}] plan after import not clean:\n{}",
+        run.text()
+    );
+    // Deleted outside Terraform, then destroyed without a refresh: already gone counts as done.
+    rt.block_on(emu.delete_store(&arn));
+    wd.ok(&[
+        "destroy",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-refresh=false",
+    ]);
+}
+
 per_client!(store_lifecycle, store_defaults, store_import);
 support::per_client_of!(with_action_clients; store_query);
+support::per_client_of!(with_identity_clients; store_identity_import);

@@ -1083,6 +1083,16 @@ async fn delete(ctx: &Ctx, prior: StoreModel) -> Diagnostics {
         Err(d) => return d.into(),
     };
     if let Err(e) = retry_busy(ctx, deadline, || api.delete(&arn)).await {
+        // A store already deleted (outside Terraform, or by an earlier run) refuses a second
+        // delete by its status: pending deletion is what this delete waits for anyway.
+        let inactive =
+            e.is("InactiveEventDataStoreException") || e.is("InvalidEventDataStoreStatusException");
+        if inactive
+            && let Ok(seen) = api.get(&arn).await
+            && seen.is_none_or(|d| d.status == Status::PendingDeletion)
+        {
+            return Diagnostics::new();
+        }
         let protected = e.is("EventDataStoreTerminationProtectedException");
         return if protected {
             e.diagnostic

@@ -352,7 +352,9 @@ async fn every_delete_error_is_one_diagnostic_and_the_state_is_kept() {
     for code in DELETE_ERRORS {
         let summary = summary(code);
         let call = fails!(delete_event_data_store, code);
-        let p = provider(&[&call]);
+        // A store still active: an inactive-store error is an error.
+        let get = get_sequence(&["ENABLED"]);
+        let p = provider(&[&call, &get]);
         let diags = destroy(&p, stored(|_| {})).await;
         let d = explains(&diags, "DeleteEventDataStore", ARN, code, summary);
         let at = (*code == "EventDataStoreTerminationProtectedException")
@@ -369,6 +371,15 @@ async fn a_store_gone_or_pending_deletion_counts_as_deleted() {
     let get = fails!(get_event_data_store, "EventDataStoreNotFoundException");
     let p = provider(&[&call, &get]);
     assert!(destroy(&p, stored(|_| {})).await.is_empty());
+    for code in [
+        "InactiveEventDataStoreException",
+        "InvalidEventDataStoreStatusException",
+    ] {
+        let call = fails!(delete_event_data_store, code);
+        let get = get_sequence(&["PENDING_DELETION"]);
+        let p = provider(&[&call, &get]);
+        assert!(destroy(&p, stored(|_| {})).await.is_empty(), "{code}");
+    }
     let call = deleted();
     let get = get_sequence(&["ENABLED", "PENDING_DELETION"]);
     let p = provider(&[&call, &get]);
