@@ -11,8 +11,9 @@ use crate::provider::{CloudTrail, NAME};
 
 const WITH_AWS: Composition = Composition {
     heading: "Use with the hashicorp/aws provider",
-    intro: "hashicorp/aws's `aws_cloudtrail_event_data_store` creates the store and \
-            `cloudtrail_ingestion_state` decides whether it ingests:",
+    intro: "While hashicorp/aws's `aws_cloudtrail_event_data_store` still manages a store, \
+            `cloudtrail_ingestion_state` can decide whether it ingests, as below. To bring the store itself \
+            over to `cloudtrail_event_data_store`, see the guide \"Migrating from hashicorp/aws\".",
     dir: "with-aws-provider",
 };
 

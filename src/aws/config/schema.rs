@@ -86,7 +86,7 @@ pub fn schema() -> Schema {
 
 fn provider_block() -> Block {
     Block::new(
-        "Manages the ingestion state of AWS CloudTrail Lake event data stores. Settings follow the \
+        "Manages AWS CloudTrail Lake event data stores and their ingestion. Settings follow the \
          hashicorp/aws provider's names; anything left out comes from the usual AWS environment \
          variables and shared files.",
     )
