@@ -378,15 +378,11 @@ fn store_identity_import(label: &str) {
         "[{label}] {}",
         run.text()
     );
-    let state: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap(),
-    )
-    .unwrap();
-    let instance = &state["resources"][0]["instances"][0];
+    let instance = wd.first_instance();
     assert_eq!(
         instance["identity"]["arn"],
         arn.as_str(),
-        "[{label}] {state}"
+        "[{label}] {instance}"
     );
     let (code, run) = wd.plan_code();
     assert_eq!(

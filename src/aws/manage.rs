@@ -39,12 +39,19 @@ impl Selector {
     /// What AWS applies to a store created without selectors: all management events. A store
     /// whose only selector is this one (whatever its name) has AWS's default.
     pub fn is_aws_default(selectors: &[Selector]) -> bool {
-        let management = FieldSelector {
-            field: "eventCategory".to_owned(),
-            equals: vec!["Management".to_owned()],
-            ..FieldSelector::default()
-        };
-        matches!(selectors, [only] if only.fields == [management])
+        matches!(selectors, [only] if only.fields == Selector::aws_default().fields)
+    }
+
+    /// AWS's default selector: "Default management events", all management events.
+    pub fn aws_default() -> Selector {
+        Selector {
+            name: Some("Default management events".to_owned()),
+            fields: vec![FieldSelector {
+                field: "eventCategory".to_owned(),
+                equals: vec!["Management".to_owned()],
+                ..FieldSelector::default()
+            }],
+        }
     }
 }
 

@@ -17,8 +17,8 @@ use crate::resources::{Ctx, Progress};
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(3);
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// ConflictException means another change to the store is under way: back off from 1 s to 15 s.
-const FIRST_CONFLICT_BACKOFF: Duration = Duration::from_secs(1);
-const MAX_CONFLICT_BACKOFF: Duration = Duration::from_secs(15);
+pub(crate) const FIRST_CONFLICT_BACKOFF: Duration = Duration::from_secs(1);
+pub(crate) const MAX_CONFLICT_BACKOFF: Duration = Duration::from_secs(15);
 /// InvalidEventDataStoreStatusException right after a read means someone else moved the store;
 /// looking again a few times settles that race, more means the status is really wrong.
 const MAX_STATUS_REFUSALS: u32 = 3;

@@ -309,6 +309,15 @@ impl Workdir {
         (run.code, run)
     }
 
+    /// The first instance of the first resource in `terraform.tfstate`, as JSON.
+    pub fn first_instance(&self) -> serde_json::Value {
+        let state: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap(),
+        )
+        .unwrap();
+        state["resources"][0]["instances"][0].clone()
+    }
+
     pub fn apply(&self) -> Run {
         self.ok(&["apply", "-no-color", "-input=false", "-auto-approve"])
     }

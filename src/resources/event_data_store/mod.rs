@@ -13,6 +13,7 @@ use crate::aws::status::Status;
 use crate::cty::{Type, Value};
 use crate::diagnostics::{Diagnostic, Diagnostics, attr_path};
 use crate::resources::model::{Field, Model, Set, model};
+use crate::resources::status_machine::{FIRST_CONFLICT_BACKOFF, MAX_CONFLICT_BACKOFF};
 use crate::resources::{
     Applied, Change, Ctx, Plan, Read, Resource, store_identity_schema, store_import_id,
     store_import_ref,
@@ -585,18 +586,11 @@ fn update_of(prior: &StoreModel, planned: &StoreModel) -> StoreUpdate {
             .filter(|p| prior.known() != Some(*p))
             .cloned()
     }
+    // No block is AWS's default selector, which an update must name.
     let selectors = (prior.advanced_event_selector != planned.advanced_event_selector).then(|| {
-        // No block is AWS's default selector, which an update must name.
-        planned.selectors().unwrap_or_else(|| {
-            vec![Selector {
-                name: Some("Default management events".to_owned()),
-                fields: vec![FieldSelector {
-                    field: "eventCategory".to_owned(),
-                    equals: vec!["Management".to_owned()],
-                    ..FieldSelector::default()
-                }],
-            }]
-        })
+        planned
+            .selectors()
+            .unwrap_or_else(|| vec![Selector::aws_default()])
     });
     StoreUpdate {
         name: differs(&prior.name, &planned.name),
@@ -624,13 +618,20 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, AwsError>>,
 {
+    // The status machine's backoff for the same answer.
+    let mut backoff = FIRST_CONFLICT_BACKOFF;
     loop {
         match call().await {
             Err(e)
-                if e.is("ConflictException") && tokio::time::Instant::now() + POLL < deadline =>
+                if e.is("ConflictException")
+                    && tokio::time::Instant::now() + backoff < deadline =>
             {
+                tracing::debug!(
+                    wait_ms = backoff.as_millis() as u64,
+                    "store busy (ConflictException); retrying"
+                );
                 tokio::select! {
-                    () = tokio::time::sleep(POLL) => {}
+                    () = tokio::time::sleep(backoff) => backoff = (backoff * 2).min(MAX_CONFLICT_BACKOFF),
                     () = ctx.cancel.cancelled() => return Err(AwsError {
                         code: None,
                         kind: crate::aws::errors::ErrorKind::Transient,
