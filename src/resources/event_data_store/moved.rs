@@ -64,9 +64,19 @@ fn aws_source_type() -> Type {
     ])
 }
 
+/// The move of `source`: hashicorp/aws's store, or a refusal that names the one type taken.
 pub(super) fn moved_from_aws(source: &MovedState) -> Option<Result<StoreModel, Diagnostics>> {
     if source.type_name != MOVED_FROM || !is_hashicorp_aws(&source.provider_address) {
-        return None;
+        return Some(Err(Diagnostic::error(
+            "Unsupported move",
+            format!(
+                "cloudtrail_event_data_store takes the state of {MOVED_FROM} from hashicorp/aws \
+                 only, not of {} from {}. Import the store instead: terraform import \
+                 <address> <its ARN>.",
+                source.type_name, source.provider_address
+            ),
+        )
+        .into()));
     }
     if source.schema_version != 0 {
         return Some(Err(Diagnostic::error(
@@ -293,10 +303,14 @@ mod tests {
     fn only_hashicorp_aws_stores_of_version_0_move() {
         let mut other = aws_state("{}");
         other.type_name = "aws_cloudtrail_trail".into();
-        assert!(moved_from_aws(&other).is_none());
         let mut awscc = aws_state("{}");
         awscc.provider_address = "registry.terraform.io/hashicorp/awscc".into();
-        assert!(moved_from_aws(&awscc).is_none());
+        for refused in [other, awscc] {
+            let Some(Err(d)) = moved_from_aws(&refused) else {
+                panic!("{refused:?} taken");
+            };
+            assert!(d.0[0].detail.contains(MOVED_FROM), "{:?}", d.0[0]);
+        }
         let mut newer = aws_state("{}");
         newer.schema_version = 1;
         assert!(moved_from_aws(&newer).is_some_and(|r| r.is_err()));
